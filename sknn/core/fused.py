@@ -9,8 +9,8 @@ the same formula, the tests compare the two paths, and the NumPy path runs
 whenever numba is absent, ``ENABLED`` is set to False, or the environment
 variable ``SKNN_NUMBA=0`` is set before import.
 
-Each public function returns True when it did the work and False when the
-caller must fall back to NumPy -- also for buffers below ``MIN_SIZE``
+Each public function returns a true value when it did the work and a false
+one when the caller must fall back to NumPy -- also for buffers below ``MIN_SIZE``
 elements, where the NumPy passes stay in cache and numba's one-time import and
 kernel loading (about a second) would cost more than it saves. The kernels
 are serial on purpose: a second thread pool beside BLAS's fights it for the
@@ -75,10 +75,21 @@ def _sgd_momentum(w, g, vel, lr, mu, nesterov):
 
 
 def _penalty(w, g, c2, c1):
-    for i in range(w.size):
-        wi = w[i]
-        s = 1.0 if wi > 0 else (-1.0 if wi < 0 else 0.0)
-        g[i] += c2 * wi + c1 * s
+    # Two loops so that the common L2-only case vectorises; the sums of w**2
+    # and |w| give the penalty's value without another pass.
+    squares, absolute = 0.0, 0.0
+    if c1 == 0:
+        for i in range(w.size):
+            wi = w[i]
+            g[i] += c2 * wi
+            squares += wi * wi
+    else:
+        for i in range(w.size):
+            wi = w[i]
+            g[i] += c2 * wi + c1 * np.sign(wi)
+            squares += wi * wi
+            absolute += abs(wi)
+    return squares, absolute
 
 
 _SOURCES = {"adam": _adam, "sgd_momentum": _sgd_momentum, "penalty": _penalty}
@@ -103,9 +114,12 @@ def sgd_step(w, g, velocity, lr, momentum, nesterov):
 
 
 def add_penalty(w, g, c2, c1):
-    """``g += c2 w + c1 sign(w)`` in one pass (L2 and L1 gradients)."""
+    """``g += c2 w + c1 sign(w)`` in one pass (L2 and L1 gradients).
+
+    Returns ``(sum(w**2), sum(|w|))`` (the latter 0 without L1), or None
+    when the caller must use NumPy.
+    """
     if not _use(w):
-        return False
+        return None
     t = w.dtype.type
-    _compiled("penalty")(w, g, t(c2), t(c1))
-    return True
+    return _compiled("penalty")(w, g, t(c2), t(c1))

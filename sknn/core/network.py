@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from .activations import get_activation
 from .initializers import get_initializer
 from .normalization import get_normalization, weight_norm, weight_norm_backward
-from .penalties import add_penalty_gradient, penalty_value
+from .penalties import add_penalty_gradient
 
 __all__ = ["Network"]
 
@@ -35,11 +35,28 @@ _VIEWS = ("coefs", "intercepts", "norm_params", "act_params", "wn_scales")
 
 
 def _matmul(a, w, out):
-    """``out[...] = a @ w`` for a dense or sparse ``a``."""
+    """``out[...] = a @ w`` for a dense or sparse ``a``.
+
+    A column-major ``out`` (the output layer's) is written by BLAS as
+    ``out.T = w.T @ a.T``: NumPy falls back to a slow loop for such an ``out``.
+    """
     if sp.issparse(a):
         np.copyto(out, a @ w)
-        return out
-    return np.matmul(a, w, out=out)
+    elif out.shape[1] > 1 and out.strides[0] == out.itemsize:
+        np.matmul(w.T, a.T, out=out.T)
+    else:
+        np.matmul(a, w, out=out)
+    return out
+
+
+def _column_major(n, k, dtype):
+    """An ``(n, k)`` array stored column by column (``k > 1``; else C order).
+
+    The output layer has few columns: reductions over them (softmax, log-loss)
+    and the bias gradient then run along contiguous memory, several times
+    faster than over rows of ``k`` entries.
+    """
+    return np.empty((k, n), dtype).T if k > 1 else np.empty((n, k), dtype)
 
 
 class Network:
@@ -246,10 +263,7 @@ class Network:
         coefs = self.effective_coefs()
         for start in range(0, n, block):
             z = self._eval_block(X[start : start + block], coefs, rng)
-            if raw:
-                out[start : start + block] = z
-            else:
-                self.loss.link(z, out[start : start + block])
+            out[start : start + block] = z if raw else self.loss.link(z, z)
         return out
 
     def hidden_outputs(self, X):
@@ -264,10 +278,12 @@ class Network:
     def _eval_block(self, a, coefs, rng, hidden=None):
         """Evaluation-mode pass over one block; returns the output layer's ``z``."""
         for i, (w, b) in enumerate(zip(coefs, self.intercepts)):
+            if i == self.n_layers - 1:
+                z = _matmul(a, w, _column_major(a.shape[0], w.shape[1], self.dtype))
+                z += b
+                return z
             z = a @ w
             z += b
-            if i == self.n_layers - 1:
-                return z
             norm, before = self._norms[i], self.norm_position == "before"
             if norm is not None and before:
                 z = self._norm_eval(i, z)
@@ -297,16 +313,18 @@ class Network:
         if self._work is None or self._work["rows"] < n:
             dt, hidden = self.dtype, self.layer_sizes[1:-1]
             new = lambda k: np.empty((n, k), dt)  # noqa: E731
+            n_out = self.layer_sizes[-1]
             self._work = {
                 "rows": n,
-                "z": [new(k) for k in self.layer_sizes[1:]],
+                "ones": np.ones(n, dt),  # bias gradients as BLAS products
+                "z": [new(k) for k in hidden] + [_column_major(n, n_out, dt)],
                 "a": [new(k) if a.needs_z else None for k, a in self._hidden()],
                 "mask": [new(k) if r else None for k, r in zip(hidden, self.dropout)],
                 "dropped": [
                     new(k) if r else None for k, r in zip(hidden, self.dropout)
                 ],
-                "delta": [new(k) for k in self.layer_sizes[1:]],
-                "p": new(self.layer_sizes[-1]),
+                "delta": [new(k) for k in hidden] + [_column_major(n, n_out, dt)],
+                "p": _column_major(n, n_out, dt),
                 "noise": new(self.layer_sizes[0]) if self.input_noise else None,
                 "norm": [
                     nm.buffers(n, k, dt, out=self.norm_position == "after")
@@ -413,14 +431,14 @@ class Network:
             delta *= 1 / n
         else:
             delta *= (sample_weight / sample_weight.sum())[:, None]
-        wn = buf["wn"]
+        wn, ones = buf["wn"], buf["ones"][:n]
         for i in range(last, -1, -1):
             a_in = self._inputs[i]
             if sp.issparse(a_in):
                 np.copyto(self.grad_coefs[i], a_in.T @ delta)
             else:
                 np.matmul(a_in.T, delta, out=self.grad_coefs[i])
-            np.sum(delta, axis=0, out=self.grad_intercepts[i])
+            np.matmul(ones, delta, out=self.grad_intercepts[i])
             if wn[i] is not None:
                 v, g, dg = self.coefs[i], self.wn_scales[i], self.grad_wn_scales[i]
                 weight_norm_backward(self.grad_coefs[i], v, g, wn[i][1], dg, wn[i][2])
@@ -470,8 +488,8 @@ class Network:
             return 0.0
         weights = self.weights
         work = self._buffers(1).setdefault("penalty", np.empty_like(weights))
-        add_penalty_gradient(weights, self.grads[: self.n_weights], alpha, l1, n, work)
-        return penalty_value(weights, alpha, l1, n)
+        grad = self.grads[: self.n_weights]
+        return add_penalty_gradient(weights, grad, alpha, l1, n, work)
 
     def loss_and_gradient(
         self, X, Y, sample_weight=None, alpha=0.0, l1=0.0, rng=None, update_stats=False

@@ -26,14 +26,18 @@ def penalty_value(weights, alpha, l1, n):
 
 
 def add_penalty_gradient(weights, grad, alpha, l1, n, work):
-    """Add the penalty's gradient to ``grad`` (the weights' slice) in place.
+    """Add the penalty's gradient to ``grad`` (the weights' slice) in place
+    and return the penalty's value.
 
     ``work`` is a preallocated buffer like ``weights``.
     """
-    if fused.add_penalty(weights, grad, alpha / n, l1 / n):
-        return
+    sums = fused.add_penalty(weights, grad, alpha / n, l1 / n)
+    if sums is not None:
+        return (0.5 * alpha * float(sums[0]) + l1 * float(sums[1])) / n
+    value = penalty_value(weights, alpha, l1, n)
     if alpha:
         axpy(weights, grad, alpha / n, work)
     if l1:
         np.sign(weights, out=work)
         axpy(work, grad, l1 / n, work)
+    return value

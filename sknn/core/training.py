@@ -92,8 +92,10 @@ def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
     """Yield ``(X_batch, Y_batch, w_batch)`` covering the data once.
 
     With ``shuffle`` the rows are permuted and gathered into contiguous
-    buffers reused across batches (``np.take(..., out=)``); without it the
-    batches are views. ``buffers`` (a dict) keeps those buffers between calls.
+    buffers reused across batches (``np.take(..., out=)``; ``mode="clip"``
+    because the indices are valid and NumPy buffers ``out`` in the default
+    mode, ~10x slower); without it the batches are views. ``buffers`` (a
+    dict) keeps those buffers between calls.
     """
     n = X.shape[0]
     if not shuffle:
@@ -110,18 +112,24 @@ def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
         shape = (min(batch_size, n),) + arr.shape[1:]
         buf = buffers.get(name)
         if buf is None or buf.shape != shape or buf.dtype != arr.dtype:
-            buffers[name] = np.empty(shape, arr.dtype)
+            # Targets column by column, like the network's output layer.
+            column_major = name == "Y" and arr.ndim == 2 and arr.shape[1] > 1
+            buffers[name] = (
+                np.empty(shape[::-1], arr.dtype).T
+                if column_major
+                else np.empty(shape, arr.dtype)
+            )
     for start in range(0, n, batch_size):
         idx = order[start : start + batch_size]
         k = len(idx)
         if sp.issparse(X):
             xb = X[idx]
         else:
-            xb = np.take(X, idx, axis=0, out=buffers["X"][:k])
-        yb = np.take(Y, idx, axis=0, out=buffers["Y"][:k])
+            xb = np.take(X, idx, axis=0, out=buffers["X"][:k], mode="clip")
+        yb = np.take(Y, idx, axis=0, out=buffers["Y"][:k], mode="clip")
         wb = None
         if sample_weight is not None:
-            wb = np.take(sample_weight, idx, out=buffers["w"][:k])
+            wb = np.take(sample_weight, idx, out=buffers["w"][:k], mode="clip")
         yield xb, yb, wb
 
 

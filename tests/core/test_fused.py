@@ -54,13 +54,16 @@ def test_penalty_gradient_matches_numpy(monkeypatch, alpha, l1, dtype, rtol):
     rng = np.random.default_rng(1)
     w = rng.normal(size=SIZE).astype(dtype)
     w[::7] = 0.0  # sign(0) = 0
-    grads = []
+    grads, values = [], []
     for enabled in (False, True):
         monkeypatch.setattr(fused, "ENABLED", enabled)
         g = rng.normal(size=SIZE).astype(dtype) * 0 + 1
-        add_penalty_gradient(w, g, alpha, l1, 16.0, np.empty_like(w))
+        values.append(add_penalty_gradient(w, g, alpha, l1, 16.0, np.empty_like(w)))
         grads.append(g)
     np.testing.assert_allclose(grads[1], grads[0], rtol=rtol)
+    # The kernel also returns the penalty's value (sums in float64).
+    assert values[0] > 0
+    np.testing.assert_allclose(values[1], values[0], rtol=10 * rtol)
 
 
 def test_non_finite_values_propagate(monkeypatch):
