@@ -445,7 +445,11 @@ class Network:
             if i == 0:
                 break
             w = self.coefs[i] if wn[i] is None else wn[i][0]
-            prev = np.matmul(delta, w.T, out=buf["delta"][i - 1][:n])
+            prev = buf["delta"][i - 1][:n]
+            if delta.shape[1] == 1:  # an outer product: BLAS is slow at k = 1
+                np.multiply(delta, w.T, out=prev)
+            else:
+                np.matmul(delta, w.T, out=prev)
             if dropout_used and self.dropout[i - 1]:
                 prev *= buf["mask"][i - 1][:n]
             norm = self._norms[i - 1]

@@ -38,6 +38,18 @@ class _Optimizer:
         state.pop("_work", None)
         return state
 
+    def penalised_step(self, params, grads, lr, c2, c1, bounds, squares):
+        """Penalty gradient, gradient norms and :meth:`step` in one fused pass.
+
+        The weights ``params[:bounds[-2]]`` get the L2/L1 gradient
+        ``c2 w + c1 sign(w)``;
+        ``squares[j]`` the squared norm of the penalised gradient between
+        ``bounds[j]`` and ``bounds[j + 1]``. Returns ``(sum(w**2), sum(|w|))``
+        of the weights before the step, or None when this optimiser has no
+        fused kernel (then the caller does the three passes itself).
+        """
+        return None
+
     def __setstate__(self, state):
         self.__dict__.update(state)
         moment = state.get(self._state_array)
@@ -106,11 +118,7 @@ class Adam(_Optimizer):
     def step(self, params, grads, lr):
         b1, b2 = self.beta_1, self.beta_2
         m, v, work = self.m, self.v, self._work
-        self.t += 1
-        # m / (sqrt(v) + eps) = (1 - b1) m_ / (sqrt(1 - b2) sqrt(v_) + eps)
-        root = np.sqrt(1 - b2)
-        lr_t = lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        step, eps = float(lr_t * (1 - b1) / root), float(self.epsilon / root)
+        step, eps = self._step_sizes(lr)
         if fused.adam_step(params, grads, m, v, b1, b2, step, eps):
             return
         m *= b1
@@ -122,6 +130,26 @@ class Adam(_Optimizer):
         work += eps
         np.divide(m, work, out=work)
         axpy(work, params, -step, work)
+
+    def penalised_step(self, params, grads, lr, c2, c1, bounds, squares):
+        # AdamW decays the weights before the step, so its penalty would differ.
+        if type(self) is not Adam or not fused.applies(params):
+            return None
+        step, eps = self._step_sizes(lr)
+        m, v = self.m, self.v
+        return fused.adam_penalised_step(
+            params, grads, m, v, self.beta_1, self.beta_2, step, eps, c2, c1,
+            bounds, squares,
+        )  # fmt: skip
+
+    def _step_sizes(self, lr):
+        """Advance ``t``; the step size and ``eps`` for the stored moments."""
+        b1, b2 = self.beta_1, self.beta_2
+        self.t += 1
+        # m / (sqrt(v) + eps) = (1 - b1) m_ / (sqrt(1 - b2) sqrt(v_) + eps)
+        root = np.sqrt(1 - b2)
+        lr_t = lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        return float(lr_t * (1 - b1) / root), float(self.epsilon / root)
 
 
 class AdamW(Adam):

@@ -12,17 +12,19 @@ import numpy as np
 from . import fused
 from ._blas import axpy
 
-__all__ = ["penalty_value", "add_penalty_gradient"]
+__all__ = ["add_penalty_gradient", "penalty_from_sums", "penalty_value"]
 
 
 def penalty_value(weights, alpha, l1, n):
     """The penalty added to the cost for the flat ``weights`` vector."""
-    value = 0.0
-    if alpha:
-        value += 0.5 * alpha * float(np.dot(weights, weights)) / n
-    if l1:
-        value += l1 * float(np.abs(weights).sum()) / n
-    return value
+    squared = float(np.dot(weights, weights)) if alpha else 0.0
+    absolute = float(np.abs(weights).sum()) if l1 else 0.0
+    return penalty_from_sums(squared, absolute, alpha, l1, n)
+
+
+def penalty_from_sums(squared, absolute, alpha, l1, n):
+    """The penalty from ``sum(w**2)`` and ``sum(|w|)``."""
+    return (0.5 * alpha * float(squared) + l1 * float(absolute)) / n
 
 
 def add_penalty_gradient(weights, grad, alpha, l1, n, work):
@@ -33,7 +35,7 @@ def add_penalty_gradient(weights, grad, alpha, l1, n, work):
     """
     sums = fused.add_penalty(weights, grad, alpha / n, l1 / n)
     if sums is not None:
-        return (0.5 * alpha * float(sums[0]) + l1 * float(sums[1])) / n
+        return penalty_from_sums(*sums, alpha, l1, n)
     value = penalty_value(weights, alpha, l1, n)
     if alpha:
         axpy(weights, grad, alpha / n, work)

@@ -15,6 +15,7 @@ import scipy.optimize
 import scipy.sparse as sp
 
 from .gradients import GradientRecorder
+from .penalties import penalty_from_sums
 
 __all__ = [
     "TrainingDiverged",
@@ -22,6 +23,7 @@ __all__ = [
     "fit_lbfgs",
     "fit_stochastic",
     "iter_batches",
+    "update",
 ]
 
 
@@ -133,6 +135,28 @@ def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
         yield xb, yb, wb
 
 
+def update(net, optimizer, recorder, lr, alpha, l1, n):
+    """Add the L2/L1 gradient, record (and clip) gradient norms, take the
+    optimiser's step: the one place parameters change during training.
+
+    Without clipping, an optimiser with a fused kernel does all three in one
+    pass over the buffers; otherwise they are three passes. Returns the
+    penalty's value (``n`` samples, as :meth:`Network.add_penalty`).
+    """
+    if not recorder.clips:
+        sums = optimizer.penalised_step(
+            net.params, net.grads, lr, alpha / n, l1 / n,
+            recorder.bounds, recorder.squares,
+        )  # fmt: skip
+        if sums is not None:
+            recorder.batch(recorder.squares)
+            return penalty_from_sums(*sums, alpha, l1, n)
+    penalty = net.add_penalty(alpha, l1, n)
+    recorder.batch()
+    optimizer.step(net.params, net.grads, lr)
+    return penalty
+
+
 def run_epoch(
     net,
     X,
@@ -158,15 +182,14 @@ def run_epoch(
     for batch, (xb, yb, wb) in enumerate(batches):
         if wb is not None and not wb.any():
             continue  # every sample weighs 0: nothing to learn (and 0/0 costs)
-        cost = net.loss_and_gradient(
-            xb, yb, wb, alpha, l1, noise_rng, update_stats=True
-        )
-        if not np.isfinite(cost):
+        cost = net.loss_and_gradient(xb, yb, wb, rng=noise_rng, update_stats=True)
+        n_batch = xb.shape[0] if wb is None else wb.sum()
+        if np.isfinite(cost):  # no step on a non-finite gradient
+            cost += update(net, optimizer, recorder, schedule.rate, alpha, l1, n_batch)
+        if not np.isfinite(cost):  # the epoch's snapshot is restored
             raise TrainingDiverged(
                 f"The training cost became {cost} at epoch {state.n_iter + 1}."
             )
-        recorder.batch()
-        optimizer.step(net.params, net.grads, schedule.rate)
         if per_batch:
             schedule.batch_end()
         total += cost * xb.shape[0]

@@ -91,3 +91,56 @@ def test_small_buffers_stay_on_numpy(monkeypatch):
     w = np.ones(99)
     assert not fused.add_penalty(w, w.copy(), 0.1, 0.0)
     assert fused.add_penalty(np.ones(100), np.ones(100), 0.1, 0.0)
+
+
+def _train(monkeypatch, enabled, dtype, alpha, l1, make=Adam, clip_norm=None):
+    """A few epochs of the real loop; everything it records."""
+    from sknn.core.losses import get_loss
+    from sknn.core.network import Network
+    from sknn.core.schedules import Constant
+    from sknn.core.training import TrainingState, fit_stochastic
+
+    monkeypatch.setattr(fused, "ENABLED", enabled)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 5)).astype(dtype)
+    Y = np.eye(3, dtype=dtype)[rng.integers(0, 3, 60)]
+    net = Network([5, 8, 7, 3], ["relu", "tanh"], get_loss("log_loss"), dtype)
+    net.initialize(np.random.default_rng(0), "glorot_uniform")
+    optimizer = make()
+    optimizer.init(net.params)
+    state = TrainingState(optimizer, Constant(0.01), False)
+    fit_stochastic(
+        net, X, Y, None, state, max_iter=4, batch_size=16, shuffle=True,
+        rng=np.random.default_rng(1), alpha=alpha, l1=l1, clip_norm=clip_norm,
+    )  # fmt: skip
+    norms = np.array(state.layer_gradient_norms)
+    return net.params, np.array(state.loss_curve), norms, state.gradient_norm_curve
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 5e-5)])
+@pytest.mark.parametrize("alpha, l1", [(0.0, 0.0), (0.3, 0.0), (0.1, 0.05)])
+def test_fused_training_step_matches_separate_passes(
+    monkeypatch, dtype, rtol, alpha, l1
+):
+    """Penalty + gradient norms + Adam in one pass == the three NumPy passes."""
+    reference = _train(monkeypatch, False, dtype, alpha, l1)
+    fused_run = _train(monkeypatch, True, dtype, alpha, l1)
+    for got, want in zip(fused_run, reference):
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol)
+
+
+def test_fused_training_step_is_used_only_where_it_applies(monkeypatch):
+    calls = []
+    original = fused.adam_penalised_step
+    monkeypatch.setattr(
+        fused,
+        "adam_penalised_step",
+        lambda *a: calls.append(1) or original(*a),
+    )
+    _train(monkeypatch, True, np.float64, 0.1, 0.0)
+    assert calls  # plain Adam without clipping: fused
+    calls.clear()
+    _train(monkeypatch, True, np.float64, 0.1, 0.0, clip_norm=1.0)
+    _train(monkeypatch, True, np.float64, 0.1, 0.0, make=AdamW)
+    _train(monkeypatch, False, np.float64, 0.1, 0.0)
+    assert not calls  # clipping, AdamW's decay, or disabled: separate passes
