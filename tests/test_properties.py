@@ -27,10 +27,11 @@ Properties:
 
 Bugs they found (now fixed) are kept at the end as regression tests: zero-weight
 mini-batches, the Monte-Carlo mean/std of huge passes, warm-up schedules not
-shorter than the run, and fits that return a model whose forward pass
-overflows. The main properties avoid the first (zero weights only with full
-batches), the second (no Monte-Carlo std of passes beyond sqrt(max float) / 10)
-and the last (such examples are rejected, see ``_fit``), so that long runs look
+shorter than the run, fits that return a model whose forward pass overflows,
+and fits that return batch norm statistics that overflowed. The main
+properties avoid the first (zero weights only with full batches), the second
+(no Monte-Carlo std of passes beyond sqrt(max float) / 10) and the overflowing
+forward passes (such examples are rejected, see ``_fit``), so that long runs look
 for other bugs.
 
 Settings. The default run is sized for CI: about 25 s for the module here (up
@@ -931,3 +932,20 @@ def test_a_fit_that_returns_predicts_finite_values():
     )
     failures = _failures(st.tuples(strategy), prop, examples=[(_OVERFLOWING_FIT,)])
     _assert_no_failures(failures)
+
+
+def test_overflowing_batch_norm_statistics_are_a_divergence():
+    """Found by ``test_training_stays_finite_classifier``: a fit whose running
+    variance had overflowed to inf was returned (its outputs stayed finite)."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 1)).astype(np.float32)
+    y = rng.integers(0, 2, size=(5, 2))
+    est = MLPClassifier(
+        hidden_layer_sizes=(1, 2, 1), activation="elu", init="glorot_normal",
+        batch_norm=(False, False, True), solver="adamw", weight_decay=0.5,
+        learning_rate_init=100.0, max_iter=2, batch_size=2, shuffle=False,
+        random_state=0,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="became non-finite at epoch 2"):
+        est.fit(X, y)
+    assert not hasattr(est, "coefs_")  # a fresh model stays unfitted

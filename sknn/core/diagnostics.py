@@ -49,10 +49,15 @@ def diagnose_loss_curve(loss_curve, tol=1e-4, window=10):
     )
 
 
-def _sample(X, rng, max_samples):
+def _sample_blocks(X, rng, max_samples, block=128):
+    """Dense blocks of at most ``block`` rows from up to ``max_samples`` rows
+    of ``X`` drawn with ``rng``: bounded memory whatever the network's width."""
+    rows = np.arange(X.shape[0])
     if X.shape[0] > max_samples:
-        X = X[np.sort(rng.choice(X.shape[0], max_samples, replace=False))]
-    return X.toarray() if sp.issparse(X) else X
+        rows = np.sort(rng.choice(X.shape[0], max_samples, replace=False))
+    for start in range(0, len(rows), block):
+        part = X[rows[start : start + block]]
+        yield part.toarray() if sp.issparse(part) else part
 
 
 def check_finite_outputs(net, X, max_samples=1000):
@@ -64,12 +69,12 @@ def check_finite_outputs(net, X, max_samples=1000):
     overflows, and such a model must not be returned.
     """
     with np.errstate(all="ignore"):
-        p = net.predict(_sample(X, np.random.default_rng(0), max_samples))
-    if not np.isfinite(p).all():
-        raise TrainingDiverged(
-            "The trained network's outputs overflow (weights of magnitude "
-            f"{np.abs(net.params).max():.3g})."
-        )
+        for part in _sample_blocks(X, np.random.default_rng(0), max_samples):
+            if not np.isfinite(net.predict(part)).all():
+                raise TrainingDiverged(
+                    "The trained network's outputs overflow (weights of "
+                    f"magnitude {np.abs(net.params).max():.3g})."
+                )
 
 
 def dead_unit_fraction(net, X, rng, max_samples=1000):
@@ -79,11 +84,11 @@ def dead_unit_fraction(net, X, rng, max_samples=1000):
     ``None`` for layers whose activation is not ReLU-like (their units
     cannot die).
     """
-    X = _sample(X, rng, max_samples)
-    fractions = []
-    for act, out in zip(net.activations, net.hidden_outputs(X)):
-        if getattr(act, "name", None) in _DYING:
-            fractions.append(float(np.mean(np.all(out == 0, axis=0))))
-        else:
-            fractions.append(None)
-    return fractions
+    alive = [np.zeros(k, bool) for k in net.layer_sizes[1:-1]]
+    for part in _sample_blocks(X, rng, max_samples):
+        for seen, out in zip(alive, net.hidden_outputs(part)):
+            seen |= (out != 0).any(axis=0)
+    return [
+        float(1 - seen.mean()) if getattr(act, "name", None) in _DYING else None
+        for act, seen in zip(net.activations, alive)
+    ]

@@ -2,7 +2,7 @@
 
 Each optimiser is ``init(params)`` once, then ``step(params, grads, lr)`` per
 batch: a handful of vectorised in-place operations on contiguous buffers, with
-one preallocated work buffer instead of fresh temporaries. The learning rate is
+one work buffer (made on first use) instead of fresh temporaries. The learning rate is
 passed in by the caller, so any schedule drives any optimiser. L-BFGS is not
 here: it is a full-batch method run through :func:`scipy.optimize.minimize`
 (see :mod:`sknn.core.training`).
@@ -25,13 +25,18 @@ __all__ = [
 
 
 class _Optimizer:
-    """Pickles its state without the work buffer, which is rebuilt on load.
+    """Pickles its state without the work buffer.
 
-    ``_state_array`` names an attribute that ``init`` sets to an array shaped
-    and typed like the parameters; the work buffer is rebuilt from it.
+    The work buffer (one array like the parameters, for the NumPy passes) is
+    created on first use by :meth:`_work_for`, so a step done entirely by a
+    fused kernel never allocates it.
     """
 
-    _state_array = None
+    def _work_for(self, params):
+        work = getattr(self, "_work", None)
+        if work is None or work.shape != params.shape or work.dtype != params.dtype:
+            work = self._work = np.empty_like(params)
+        return work
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -50,12 +55,6 @@ class _Optimizer:
         """
         return None
 
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        moment = state.get(self._state_array)
-        if moment is not None:  # initialised
-            self._work = np.empty_like(moment)
-
 
 class SGD(_Optimizer):
     """Stochastic gradient descent with (Nesterov) momentum.
@@ -64,20 +63,18 @@ class SGD(_Optimizer):
     ``w += v`` or, with Nesterov momentum, ``w += momentum * v - lr * g``.
     """
 
-    _state_array = "velocity"
-
     def __init__(self, momentum=0.9, nesterov=True):
         self.momentum = momentum
         self.nesterov = nesterov
 
     def init(self, params):
         self.velocity = np.zeros_like(params)
-        self._work = np.empty_like(params)
 
     def step(self, params, grads, lr):
-        v, work = self.velocity, self._work
+        v = self.velocity
         if fused.sgd_step(params, grads, v, lr, self.momentum, self.nesterov):
             return
+        work = self._work_for(params)
         if not self.momentum:
             axpy(grads, params, -lr, work)
             return
@@ -102,8 +99,6 @@ class Adam(_Optimizer):
     and ``eps``, so the update is the formula above.
     """
 
-    _state_array = "m"
-
     def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
@@ -113,14 +108,14 @@ class Adam(_Optimizer):
         self.t = 0
         self.m = np.zeros_like(params)  # first moment / (1 - beta_1)
         self.v = np.zeros_like(params)  # second moment / (1 - beta_2)
-        self._work = np.empty_like(params)
 
     def step(self, params, grads, lr):
         b1, b2 = self.beta_1, self.beta_2
-        m, v, work = self.m, self.v, self._work
+        m, v = self.m, self.v
         step, eps = self._step_sizes(lr)
         if fused.adam_step(params, grads, m, v, b1, b2, step, eps):
             return
+        work = self._work_for(params)
         m *= b1
         m += grads
         v *= b2
@@ -267,19 +262,16 @@ class RMSprop(_Optimizer):
     [ 0.8 -1.8  0.5]
     """
 
-    _state_array = "square_avg"
-
     def __init__(self, rho=0.9, epsilon=1e-8):
         self.rho = rho
         self.epsilon = epsilon
 
     def init(self, params):
         self.square_avg = np.zeros_like(params)
-        self._work = np.empty_like(params)
 
     def step(self, params, grads, lr):
-        v, work = self.square_avg, self._work
-        rho = float(self.rho)
+        v = self.square_avg
+        rho, work = float(self.rho), self._work_for(params)
         v *= rho
         np.multiply(grads, grads, out=work)
         axpy(work, v, 1.0 - rho, work)
@@ -335,18 +327,15 @@ class Adagrad(_Optimizer):
     [ 0.1 -1.8  0.5]
     """
 
-    _state_array = "sum_sq"
-
     def __init__(self, epsilon=1e-8, initial_accumulator_value=0.0):
         self.epsilon = epsilon
         self.initial_accumulator_value = initial_accumulator_value
 
     def init(self, params):
         self.sum_sq = np.full_like(params, self.initial_accumulator_value)
-        self._work = np.empty_like(params)
 
     def step(self, params, grads, lr):
-        s, work = self.sum_sq, self._work
+        s, work = self.sum_sq, self._work_for(params)
         np.multiply(grads, grads, out=work)
         s += work
         np.sqrt(s, out=work)

@@ -195,8 +195,9 @@ def run_epoch(
         total += cost * xb.shape[0]
         for callback in batch_callbacks:
             callback.on_batch_end(net, state, batch)
-    # The last step can overflow the parameters although every cost was finite.
-    if not np.isfinite(net.params).all():
+    # The last step can overflow the parameters (or batch norm's running
+    # statistics) although every cost was finite.
+    if not (np.isfinite(net.params).all() and np.isfinite(net.stats).all()):
         raise TrainingDiverged(
             f"The parameters became non-finite at epoch {state.n_iter + 1}."
         )
@@ -322,6 +323,7 @@ def fit_lbfgs(
     )
     net.params[...] = result.x
     net.update_running_stats(X, sample_weight=sample_weight)  # the full batch
-    if not np.isfinite(result.fun) or not np.isfinite(net.params).all():
+    finite = np.isfinite(net.params).all() and np.isfinite(net.stats).all()
+    if not (np.isfinite(result.fun) and finite):
         raise TrainingDiverged(f"L-BFGS produced a non-finite cost ({result.fun}).")
     return result
