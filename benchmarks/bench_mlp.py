@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 import warnings
 from datetime import date
 from pathlib import Path
@@ -40,7 +41,7 @@ WORKLOADS = {  # name: (task, rows, features, hidden, batch, classes, dtype[, ex
     "predict32": (*MEDIUM, 256, 10, "float32", {"epochs": 1, "predict": 200_000}),
     "predict64": (*MEDIUM, 256, 10, "float64", {"epochs": 1, "predict": 200_000}),
 }
-RATIOS = ("sknn/sklearn", "sknn/floor", "sklearn/sknn", "sklearn/floor")  # of times
+RATIOS = ("sknn/sklearn", "sknn/floor", "sklearn/sknn", "sklearn/floor", "torch/sknn")
 KEYS = ("task", "n", "d", "hidden", "batch", "classes", "dtype")
 COLUMNS = {  # summary key: (table header, format)
     "sec_per_epoch": ("s/epoch", ".4f"),
@@ -48,6 +49,7 @@ COLUMNS = {  # summary key: (table header, format)
     "gflops": ("GFLOP/s", ".2f"),
     "pct_peak": ("%peak", ".1f"),
     "peak_mb": ("peak MB", ".1f"),
+    "alloc_mb": ("alloc MB", ".1f"),
     "loss": ("loss", ".4f"),
     "score": ("score", ".4f"),
     "n_iter": ("epochs", "g"),
@@ -257,6 +259,17 @@ def child_bench(impl: str, name: str, *, quick: bool, threads: int) -> dict:
     sec = time.perf_counter() - t0
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     del out
+    res_alloc = None
+    if impl != "torch":  # torch's allocator does not report to tracemalloc
+        # Again, untimed, under tracemalloc: the peak of the bytes allocated
+        # (NumPy reports its buffers), whatever the allocator keeps cached.
+        again = est if predict else make_estimator(impl, spec, epochs, threads)
+        gc.collect()
+        tracemalloc.start()
+        out = again.predict_proba(Xp) if predict else again.fit(Xtr, ytr)
+        res_alloc = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        del out, again
     rows = len(Xp) if predict else len(Xtr) * epochs
     curve = list(getattr(est, "loss_curve_", []))
     coefs = getattr(est, "coefs_", getattr(est, "W", None))
@@ -264,6 +277,7 @@ def child_bench(impl: str, name: str, *, quick: bool, threads: int) -> dict:
     res.update(samples_per_s=rows / sec, dtype=spec["dtype"], mem_method=mem_method)
     res["gflops"] = matmul_flops(spec["sizes"], rows, not predict) / sec / 1e9
     res["peak_mb"] = max(peak_kib - base_kib, 0) / 1024
+    res["alloc_mb"] = res_alloc
     res.update(loss=curve[-1] if curve else None, score=est.score(Xte, yte))
     res["n_iter"] = getattr(est, "n_iter_", None)
     res["param_dtype"] = str(coefs[0].dtype) if coefs else None

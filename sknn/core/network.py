@@ -434,7 +434,7 @@ class Network:
         wn, ones = buf["wn"], buf["ones"][:n]
         for i in range(last, -1, -1):
             a_in = self._inputs[i]
-            if sp.issparse(a_in):
+            if i == 0 and sp.issparse(a_in):  # only the input can be sparse
                 np.copyto(self.grad_coefs[i], a_in.T @ delta)
             else:
                 np.matmul(a_in.T, delta, out=self.grad_coefs[i])
