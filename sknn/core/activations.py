@@ -4,7 +4,9 @@ Every activation is a small object with
 
 * ``forward(z, out)`` writing ``f(z)`` into ``out`` (``out`` may be ``z``
   itself when ``needs_z`` is false, so no extra buffer is kept), and
-* ``backward(z, a, delta)`` multiplying ``delta`` in place by ``f'(z)``.
+* ``backward(z, a, delta)`` multiplying ``delta`` in place by ``f'(z)``;
+* ``biased_forward(z, b, out)``: ``forward(z + b, out)``, which an activation
+  may override to add the bias in the same pass (ReLU does, with numba).
 
 ``needs_z`` says whether the derivative needs the pre-activation ``z``; when it
 is false the derivative is written from the output ``a`` alone and ``z`` is
@@ -25,6 +27,8 @@ Add an activation by writing its class here and registering it in
 
 import numpy as np
 from scipy.special import expit, ndtr
+
+from . import fused
 
 __all__ = ["ACTIVATIONS", "Activation", "get_activation"]
 
@@ -50,6 +54,11 @@ class Activation:
         if out is not z:
             np.copyto(out, z)
         return out
+
+    def biased_forward(self, z, b, out):
+        """``forward(z + b, out)``, adding the bias ``b`` to ``z`` in place."""
+        z += b
+        return self.forward(z, out)
 
     def backward(self, z, a, delta):
         return delta
@@ -104,8 +113,14 @@ class ReLU(Activation):
     def forward(self, z, out):
         return np.maximum(z, 0, out=out)
 
+    def biased_forward(self, z, b, out):
+        if out is z and fused.bias_relu(z, b):
+            return z
+        return super().biased_forward(z, b, out)
+
     def backward(self, z, a, delta):
-        delta *= a > 0
+        if not fused.relu_backward(delta, a):
+            delta *= a > 0
         return delta
 
 

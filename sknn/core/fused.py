@@ -9,6 +9,10 @@ the same formula, the tests compare the two paths, and the NumPy path runs
 whenever numba is absent, ``ENABLED`` is set to False, or the environment
 variable ``SKNN_NUMBA=0`` is set before import.
 
+Once a parameter buffer has loaded numba, ReLU layers also use one-pass
+kernels for ``max(z + b, 0)`` and ``delta *= a > 0`` (:func:`bias_relu`,
+:func:`relu_backward`), whose results equal NumPy's bit for bit.
+
 In training without gradient clipping, :func:`adam_penalised_step` goes one
 step further: the L2/L1 gradient, the gradient norms the estimators record
 and the Adam step are a single pass per weight matrix (instead of three passes
@@ -35,6 +39,8 @@ __all__ = [
     "MIN_SIZE",
     "adam_penalised_step",
     "applies",
+    "bias_relu",
+    "relu_backward",
     "adam_step",
     "add_penalty",
     "sgd_step",
@@ -48,6 +54,8 @@ ENABLED = (
 )
 #: Buffers smaller than this stay on the NumPy path.
 MIN_SIZE = 50_000
+#: Activation arrays smaller than this stay on NumPy (a call costs ~1 us).
+MIN_ELEMENTWISE = 4096
 
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _kernels = {}
@@ -62,6 +70,29 @@ def _jit(fn):
 def applies(w):
     """Whether the kernels are used for a buffer like ``w``."""
     return ENABLED and w.size >= MIN_SIZE
+
+
+def _loaded(x):
+    # Elementwise layer kernels give bit-identical results to NumPy, so they
+    # run whenever this process has already paid for numba (a parameter
+    # buffer of MIN_SIZE or more), never import it themselves.
+    return ENABLED and bool(_kernels) and x.size >= MIN_ELEMENTWISE
+
+
+def bias_relu(z, b):
+    """``z = max(z + b, 0)`` in place for a C-contiguous ``z`` (one pass)."""
+    if not (_loaded(z) and z.flags.c_contiguous):
+        return False
+    _compiled("bias_relu")(z, b)
+    return True
+
+
+def relu_backward(delta, a):
+    """``delta *= a > 0`` in place for C-contiguous arrays (one pass)."""
+    if not (_loaded(delta) and delta.flags.c_contiguous and a.flags.c_contiguous):
+        return False
+    _compiled("relu_backward")(delta, a)
+    return True
 
 
 def _compiled(name):
@@ -150,7 +181,26 @@ def _penalty(w, g, c2, c1):
     return squares, absolute
 
 
+def _bias_relu(z, b):
+    # max(z + b, 0) in place; NaN stays NaN, as with np.maximum.
+    zero = z.dtype.type(0)
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            v = z[i, j] + b[j]
+            z[i, j] = zero if v < zero else v
+
+
+def _relu_backward(delta, a):
+    # delta *= (a > 0), as a product so that NaN deltas stay NaN.
+    zero, one = delta.dtype.type(0), delta.dtype.type(1)
+    for i in range(delta.shape[0]):
+        for j in range(delta.shape[1]):
+            delta[i, j] *= one if a[i, j] > zero else zero
+
+
 _SOURCES = {
+    "bias_relu": _bias_relu,
+    "relu_backward": _relu_backward,
     "adam": _adam,
     "adam_l2": _adam_l2,
     "adam_l1_l2": _adam_l1_l2,

@@ -378,15 +378,19 @@ class Network:
             if wn[i] is not None:
                 w = weight_norm(w, self.wn_scales[i], *wn[i][:2])
             z = _matmul(a, w, buf["z"][i][:n])
-            z += b
             if i == self.n_layers - 1:
+                z += b
                 return self.loss.link(z, buf["p"][:n])
-            norm = self._norms[i]
-            if norm is not None and self.norm_position == "before":
-                self._norm_train(i, z, z, momentum)
-            act, theta = self.activations[i], self.act_params[i]
+            norm, act, theta = self._norms[i], self.activations[i], self.act_params[i]
             out = buf["a"][i][:n] if act.needs_z else z
-            a = act.forward(z, out) if theta is None else act.forward(z, out, theta)
+            before = norm is not None and self.norm_position == "before"
+            if theta is None and not before:
+                a = act.biased_forward(z, b, out)  # one pass where it can
+            else:
+                z += b
+                if before:
+                    self._norm_train(i, z, z, momentum)
+                a = act.forward(z, out) if theta is None else act.forward(z, out, theta)
             if norm is not None and self.norm_position == "after":
                 a = self._norm_train(i, a, buf["norm"][i]["out"][:n], momentum)
             rate = self.dropout[i]

@@ -144,3 +144,35 @@ def test_fused_training_step_is_used_only_where_it_applies(monkeypatch):
     _train(monkeypatch, True, np.float64, 0.1, 0.0, make=AdamW)
     _train(monkeypatch, False, np.float64, 0.1, 0.0)
     assert not calls  # clipping, AdamW's decay, or disabled: separate passes
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_kernels_equal_numpy_bit_for_bit(monkeypatch, dtype):
+    from sknn.core.activations import ReLU
+
+    fused.adam_step(*(np.ones(4) for _ in range(4)), 0.9, 0.9, 0.1, 0.1)  # loaded
+    monkeypatch.setattr(fused, "MIN_ELEMENTWISE", 0)
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(37, 11)).astype(dtype)
+    z[0, :3] = [np.nan, np.inf, -np.inf]
+    b, delta = rng.normal(size=11).astype(dtype), rng.normal(size=(37, 11))
+    delta = delta.astype(dtype)
+    delta[1, :2] = np.nan
+    results = []
+    for enabled in (False, True):
+        monkeypatch.setattr(fused, "ENABLED", enabled)
+        a, d = z.copy(), delta.copy()
+        ReLU().biased_forward(a, b, a)
+        results.append((a, ReLU().backward(None, a, d)))
+    assert fused.bias_relu(z.copy(), b) and fused.relu_backward(delta.copy(), z)
+    for got, want in zip(results[1], results[0]):
+        np.testing.assert_array_equal(got, want)  # NaN where NumPy has NaN
+
+
+def test_relu_kernels_never_load_numba(monkeypatch):
+    monkeypatch.setattr(fused, "_kernels", {})  # nothing loaded yet
+    monkeypatch.setattr(fused, "MIN_ELEMENTWISE", 0)
+    z = np.ones((3, 2))
+    assert not fused.bias_relu(z, np.ones(2))
+    assert not fused.relu_backward(z, z)
+    assert not fused.relu_backward(z.T, z.T)  # and only C-contiguous arrays
