@@ -245,17 +245,14 @@ default=None
                 f"{unique_labels(y)}"
             )
         self.classes_ = self._label_binarizer.classes_
-        self._check_known_labels(
-            y, "y", "pass every class to the first partial_fit call, or refit"
-        )
         if self._label_binarizer.y_type_ != "multilabel-indicator":
             if len(self.classes_) < 2:
                 raise ValueError(
                     "Classifier can't train when only one class is present "
                     f"(got only {self.classes_.tolist()})."
                 )
-        Y = self._label_binarizer.transform(y).astype(X.dtype)
-        return X, Y, y
+        hint = "pass every class to the first partial_fit call, or refit"
+        return X, self._binarize(y, "y", hint, X.dtype), y
 
     def _sample_weight(self, sample_weight, X, y, incremental):
         sample_weight = super()._sample_weight(sample_weight, X, y, incremental)
@@ -300,15 +297,36 @@ default=None
             p = p.ravel()
         return self._label_binarizer.inverse_transform(p)
 
-    def _check_known_labels(self, y, name, hint):
-        if self._label_binarizer.y_type_ == "multilabel-indicator":
-            return
-        unseen = np.setdiff1d(unique_labels(y), self.classes_)
-        if len(unseen):
+    def _binarize(self, y, name, hint, dtype=None):
+        """The label binarizer's encoding of ``y`` (as ``dtype``), after
+        checking that every label is a known class (``name`` and ``hint`` go
+        into the error). 1-D labels are one-hot encoded by a binary search in
+        ``classes_``: LabelBinarizer.transform's sparse round trip took
+        milliseconds per fit."""
+        binarizer = self._label_binarizer
+        if binarizer.y_type_ == "multilabel-indicator":
+            Y = binarizer.transform(y)
+            return Y if dtype is None else Y.astype(dtype)
+        classes, index = self.classes_, None
+        try:
+            index = np.minimum(np.searchsorted(classes, y), len(classes) - 1)
+            known = classes[index] == y
+        except TypeError:  # labels that do not compare with the classes
+            known = np.isin(y, classes)
+        if not np.all(known):
+            unseen = unique_labels(np.asarray(y)[~np.asarray(known, bool)])
             raise ValueError(
                 f"{name} has labels {unseen.tolist()} not in classes_ "
-                f"{self.classes_.tolist()}; {hint}."
+                f"{classes.tolist()}; {hint}."
             )
+        dtype = dtype or int
+        if index is None:
+            return binarizer.transform(y).astype(dtype)
+        if binarizer.y_type_ == "binary":
+            return (index == 1).astype(dtype)[:, None]
+        Y = np.zeros((len(index), len(classes)), dtype)
+        Y[np.arange(len(index)), index] = 1
+        return Y
 
     def _encode_targets(self, y):
         try:
@@ -328,8 +346,8 @@ default=None
                 else "a 1-D array of class labels"
             )
             raise ValueError(f"y_val has shape {y.shape}; expected {expected}, as y.")
-        self._check_known_labels(y, "y_val", "validation labels must occur in y")
-        return y, self._label_binarizer.transform(y)
+        hint = "validation labels must occur in y"
+        return y, self._binarize(y, "y_val", hint)
 
     def _score_output(self, p, y, sample_weight):
         return accuracy_score(y, self._decode(p), sample_weight=sample_weight)

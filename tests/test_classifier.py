@@ -198,3 +198,25 @@ def test_sparse_input_equals_dense(small_classification):
     np.testing.assert_allclose(
         sparse.predict_proba(sp.csc_matrix(X)), dense.predict_proba(X)
     )
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([0, 1, 1, 0, 1]),
+        np.array([3, 1, 2, 3, 1, 7]),
+        np.array(["b", "a", "c", "a"], dtype=object),
+        np.array(["no", "yes", "no"]),
+        np.array([-1.0, 2.0, 2.0, -1.0]),
+        np.array([True, False, True]),
+    ],
+)
+def test_target_encoding_equals_label_binarizer(y):
+    from sklearn.preprocessing import LabelBinarizer
+
+    X = np.arange(2 * len(y), dtype=float).reshape(len(y), 2)
+    est = MLPClassifier(hidden_layer_sizes=(3,), max_iter=1)
+    _, Y, _ = est._validate_targets(X, y, incremental=False, reset=True)
+    expected = LabelBinarizer().fit_transform(y)
+    np.testing.assert_array_equal(Y, expected)
+    assert Y.dtype == X.dtype

@@ -49,14 +49,17 @@ def diagnose_loss_curve(loss_curve, tol=1e-4, window=10):
     )
 
 
-def _sample_blocks(X, rng, max_samples, block=128):
-    """Dense blocks of at most ``block`` rows from up to ``max_samples`` rows
-    of ``X`` drawn with ``rng``: bounded memory whatever the network's width."""
-    rows = np.arange(X.shape[0])
+def _sample_blocks(net, X, rng, max_samples):
+    """Dense blocks of up to ``max_samples`` rows of ``X`` drawn with ``rng``,
+    each small enough (2**16 activations per layer) that the diagnostics
+    need little memory whatever the network's width."""
+    block = max(16, (1 << 16) // max(net.layer_sizes))
+    rows = None
     if X.shape[0] > max_samples:
         rows = np.sort(rng.choice(X.shape[0], max_samples, replace=False))
-    for start in range(0, len(rows), block):
-        part = X[rows[start : start + block]]
+    for start in range(0, min(X.shape[0], max_samples), block):
+        part = slice(start, start + block)
+        part = X[part] if rows is None else X[rows[part]]
         yield part.toarray() if sp.issparse(part) else part
 
 
@@ -69,7 +72,7 @@ def check_finite_outputs(net, X, max_samples=1000):
     overflows, and such a model must not be returned.
     """
     with np.errstate(all="ignore"):
-        for part in _sample_blocks(X, np.random.default_rng(0), max_samples):
+        for part in _sample_blocks(net, X, np.random.default_rng(0), max_samples):
             if not np.isfinite(net.predict(part)).all():
                 raise TrainingDiverged(
                     "The trained network's outputs overflow (weights of "
@@ -85,7 +88,7 @@ def dead_unit_fraction(net, X, rng, max_samples=1000):
     cannot die).
     """
     alive = [np.zeros(k, bool) for k in net.layer_sizes[1:-1]]
-    for part in _sample_blocks(X, rng, max_samples):
+    for part in _sample_blocks(net, X, rng, max_samples):
         for seen, out in zip(alive, net.hidden_outputs(part)):
             seen |= (out != 0).any(axis=0)
     return [
