@@ -52,6 +52,8 @@ class GradientRecorder:
         if squares is None:
             squares = [float(np.dot(g, g)) for g in self.layers]
             squares.append(float(np.dot(self.rest, self.rest)))
+        else:
+            squares = squares.tolist()  # Python floats: cheaper to loop over
         for i, s in enumerate(squares[:-1]):
             self.layer_sums[i] += math.sqrt(s)
         norm = math.sqrt(sum(squares))
