@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .core import relative_gradient_error
+from .core.targets import dense
 
 
 def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, random_state=0):
@@ -57,7 +58,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, random_sta
         net, inits = est._build_network(X.shape[1], Y.shape[1], X.dtype)
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         net.initialize(np.random.default_rng(seed), inits, est.bias_init)
-    X, Y = X.astype(net.dtype, copy=False), Y.astype(net.dtype, copy=False)
+    X, Y = X.astype(net.dtype, copy=False), dense(Y.astype(net.dtype, copy=False))
     if sample_weight is not None:
         sample_weight = sample_weight.astype(net.dtype, copy=False)
     return relative_gradient_error(net, X, Y, sample_weight, est.alpha, est.l1, eps)

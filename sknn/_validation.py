@@ -13,6 +13,8 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from .core.targets import ClassCodes
+
 
 class ValidationMixin:
     """Validation-data handling shared by the estimators."""
@@ -76,7 +78,9 @@ class ValidationMixin:
                 "dataset, or pass X_val and y_val."
             )
         stratify = y if self._stratify_validation(Y) else None
-        arrays = [X, Y, y] + ([sample_weight] if sample_weight is not None else [])
+        codes = isinstance(Y, ClassCodes)
+        arrays = [X, Y.codes if codes else Y, y]
+        arrays += [sample_weight] if sample_weight is not None else []
         split = train_test_split(
             *arrays,
             test_size=self.validation_fraction,
@@ -84,6 +88,9 @@ class ValidationMixin:
             stratify=stratify,
         )
         X_tr, X_val, Y_tr, Y_val, y_tr, y_val = split[:6]
+        if codes:
+            Y_tr = ClassCodes(Y_tr, Y.n_classes, Y.dtype)
+            Y_val = ClassCodes(Y_val, Y.n_classes, Y.dtype).toarray()
         sw_tr, sw_val = split[6:8] if sample_weight is not None else (None, None)
         return X_tr, Y_tr, y_tr, sw_tr, (X_val, Y_val, y_val, sw_val)
 

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_array, column_or_1d, validate_data
 from ._base import BaseMLP
 from ._docstrings import COMMON_PARAMETERS, EXTRA_PARAMETERS, FITTED_ATTRIBUTES
 from .core.losses import BinaryLogLoss, LogLoss, SquaredError
+from .core.targets import ClassCodes
 
 
 def _reject_missing_labels(y, name):
@@ -252,7 +253,7 @@ default=None
                     f"(got only {self.classes_.tolist()})."
                 )
         hint = "pass every class to the first partial_fit call, or refit"
-        return X, self._binarize(y, "y", hint, X.dtype), y
+        return X, self._binarize(y, "y", hint, X.dtype, codes=True), y
 
     def _sample_weight(self, sample_weight, X, y, incremental):
         sample_weight = super()._sample_weight(sample_weight, X, y, incremental)
@@ -297,12 +298,14 @@ default=None
             p = p.ravel()
         return self._label_binarizer.inverse_transform(p)
 
-    def _binarize(self, y, name, hint, dtype=None):
+    def _binarize(self, y, name, hint, dtype=None, codes=False):
         """The label binarizer's encoding of ``y`` (as ``dtype``), after
         checking that every label is a known class (``name`` and ``hint`` go
         into the error). 1-D labels are one-hot encoded by a binary search in
         ``classes_``: LabelBinarizer.transform's sparse round trip took
-        milliseconds per fit."""
+        milliseconds per fit. With ``codes``, multiclass targets come as
+        :class:`~sknn.core.targets.ClassCodes` (one index per sample; the
+        training loop writes one-hot rows per mini-batch)."""
         binarizer = self._label_binarizer
         if binarizer.y_type_ == "multilabel-indicator":
             Y = binarizer.transform(y)
@@ -324,9 +327,8 @@ default=None
             return binarizer.transform(y).astype(dtype)
         if binarizer.y_type_ == "binary":
             return (index == 1).astype(dtype)[:, None]
-        Y = np.zeros((len(index), len(classes)), dtype)
-        Y[np.arange(len(index)), index] = 1
-        return Y
+        Y = ClassCodes(index, len(classes), dtype)
+        return Y if codes else Y.toarray()
 
     def _encode_targets(self, y):
         try:

@@ -220,3 +220,15 @@ def test_target_encoding_equals_label_binarizer(y):
     expected = LabelBinarizer().fit_transform(y)
     np.testing.assert_array_equal(Y, expected)
     assert Y.dtype == X.dtype
+
+
+def test_multiclass_targets_are_kept_as_class_codes():
+    """A one-hot matrix of the training set is never built for multiclass y."""
+    from sknn.core.targets import ClassCodes
+
+    X = np.zeros((6, 2))
+    est = MLPClassifier(hidden_layer_sizes=(3,))
+    _, Y, _ = est._validate_targets(X, [0, 1, 2, 2, 1, 0], False, True)
+    assert isinstance(Y, ClassCodes) and Y.shape == (6, 3)
+    _, Y, _ = est._validate_targets(X, [0, 1, 1, 0, 1, 0], False, True)
+    assert isinstance(Y, np.ndarray) and Y.shape == (6, 1)  # binary: one column

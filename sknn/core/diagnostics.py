@@ -50,14 +50,14 @@ def diagnose_loss_curve(loss_curve, tol=1e-4, window=10):
 
 
 def _sample_blocks(net, X, rng, max_samples):
-    """Dense blocks of up to ``max_samples`` rows of ``X`` drawn with ``rng``,
-    each small enough (2**16 activations per layer) that the diagnostics
-    need little memory whatever the network's width."""
-    block = max(16, (1 << 16) // max(net.layer_sizes))
+    """Dense blocks of up to ``max_samples`` rows of ``X`` drawn with ``rng``
+    (distinct rows, in order), each small enough (2**14 activations per
+    layer) that the diagnostics need little memory whatever the network."""
+    block = max(8, (1 << 14) // max(net.layer_sizes))
     rows = None
-    if X.shape[0] > max_samples:
-        rows = np.sort(rng.choice(X.shape[0], max_samples, replace=False))
-    for start in range(0, min(X.shape[0], max_samples), block):
+    if X.shape[0] > max_samples:  # O(max_samples) memory, unlike rng.choice
+        rows = np.unique(rng.integers(0, X.shape[0], max_samples))
+    for start in range(0, X.shape[0] if rows is None else len(rows), block):
         part = slice(start, start + block)
         part = X[part] if rows is None else X[rows[part]]
         yield part.toarray() if sp.issparse(part) else part

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 from .gradients import GradientRecorder
 from .penalties import penalty_from_sums
+from .targets import ClassCodes, dense
 
 __all__ = [
     "TrainingDiverged",
@@ -100,27 +101,23 @@ def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
     dict) keeps those buffers between calls.
     """
     n = X.shape[0]
+    buffers = {} if buffers is None else buffers
+    codes = isinstance(Y, ClassCodes)  # one-hot rows written per batch
     if not shuffle:
         for start in range(0, n, batch_size):
-            stop = start + batch_size
-            w = None if sample_weight is None else sample_weight[start:stop]
-            yield X[start:stop], Y[start:stop], w
+            rows = slice(start, start + batch_size)
+            xb, yb = X[rows], Y[rows]
+            if codes:
+                out = _buffer(buffers, "Y", Y, batch_size)[: xb.shape[0]]
+                yb = Y.take(rows, out)
+            yield xb, yb, None if sample_weight is None else sample_weight[rows]
         return
-    order = rng.permutation(n)
-    buffers = {} if buffers is None else buffers
+    # rng.permutation(n) in int32 where it fits: the same order, half the memory.
+    order = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
+    rng.shuffle(order)
     for name, arr in (("X", X), ("Y", Y), ("w", sample_weight)):
-        if arr is None or sp.issparse(arr):
-            continue
-        shape = (min(batch_size, n),) + arr.shape[1:]
-        buf = buffers.get(name)
-        if buf is None or buf.shape != shape or buf.dtype != arr.dtype:
-            # Targets column by column, like the network's output layer.
-            column_major = name == "Y" and arr.ndim == 2 and arr.shape[1] > 1
-            buffers[name] = (
-                np.empty(shape[::-1], arr.dtype).T
-                if column_major
-                else np.empty(shape, arr.dtype)
-            )
+        if arr is not None and not sp.issparse(arr):
+            _buffer(buffers, name, arr, batch_size)
     for start in range(0, n, batch_size):
         idx = order[start : start + batch_size]
         k = len(idx)
@@ -128,11 +125,29 @@ def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
             xb = X[idx]
         else:
             xb = np.take(X, idx, axis=0, out=buffers["X"][:k], mode="clip")
-        yb = np.take(Y, idx, axis=0, out=buffers["Y"][:k], mode="clip")
+        if codes:
+            yb = Y.take(idx, buffers["Y"][:k])
+        else:
+            yb = np.take(Y, idx, axis=0, out=buffers["Y"][:k], mode="clip")
         wb = None
         if sample_weight is not None:
             wb = np.take(sample_weight, idx, out=buffers["w"][:k], mode="clip")
         yield xb, yb, wb
+
+
+def _buffer(buffers, name, arr, batch_size):
+    """``buffers[name]``: a batch of ``arr``'s rows, (re)made when needed."""
+    shape = (min(batch_size, arr.shape[0]),) + arr.shape[1:]
+    buf = buffers.get(name)
+    if buf is None or buf.shape != shape or buf.dtype != arr.dtype:
+        # Targets column by column, like the network's output layer.
+        column_major = name == "Y" and arr.ndim == 2 and arr.shape[1] > 1
+        buf = buffers[name] = (
+            np.empty(shape[::-1], arr.dtype).T
+            if column_major
+            else np.empty(shape, arr.dtype)
+        )
+    return buf
 
 
 def update(net, optimizer, recorder, lr, alpha, l1, n):
@@ -303,6 +318,8 @@ def fit_lbfgs(
     SciPy works in float64; the network keeps its own dtype, so a float32
     model stays float32. Returns SciPy's ``OptimizeResult``.
     """
+
+    Y = dense(Y)  # full batch: the one-hot matrix is needed at once
 
     def fun(x):
         net.params[...] = x
