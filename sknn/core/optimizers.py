@@ -8,6 +8,8 @@ here: it is a full-batch method run through :func:`scipy.optimize.minimize`
 (see :mod:`sknn.core.training`).
 """
 
+import math
+
 import numpy as np
 
 from . import fused
@@ -142,8 +144,8 @@ class Adam(_Optimizer):
         b1, b2 = self.beta_1, self.beta_2
         self.t += 1
         # m / (sqrt(v) + eps) = (1 - b1) m_ / (sqrt(1 - b2) sqrt(v_) + eps)
-        root = np.sqrt(1 - b2)
-        lr_t = lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        root = math.sqrt(1 - b2)  # Python floats: the same value, less overhead
+        lr_t = lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         return float(lr_t * (1 - b1) / root), float(self.epsilon / root)
 
 
