@@ -13,6 +13,7 @@ from .network import Network
 from .normalization import NORMALIZATIONS, get_normalization
 from .optimizers import OPTIMIZERS, get_optimizer
 from .schedules import SCHEDULES
+from .targets import ClassCodes
 from .training import TrainingDiverged, TrainingState, fit_lbfgs, fit_stochastic
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "OPTIMIZERS",
     "SCHEDULES",
     "Activation",
+    "ClassCodes",
     "Loss",
     "Network",
     "TrainingDiverged",
