@@ -490,13 +490,27 @@ class Network:
             return float(per_sample.sum()) / n
         return float(np.dot(per_sample, sample_weight) / sample_weight.sum())
 
+    def release_buffers(self):
+        """Drop the work buffers (activations, deltas, scratch) kept between
+        batches; the next training pass makes them again. A fitted model then
+        holds its parameters, not a batch's worth of activations (after
+        L-BFGS, the whole training set's)."""
+        self._work = self._scratch = None
+        self.__dict__.pop("_inputs", None)
+
+    def scratch(self):
+        """A work array like ``params`` (made on first use, never pickled),
+        for the NumPy passes of the penalty and of an optimiser's step."""
+        if self.__dict__.get("_scratch") is None:
+            self._scratch = np.empty_like(self.params)
+        return self._scratch
+
     def add_penalty(self, alpha, l1, n):
         """Add the L1/L2 penalty's gradient to ``grads``; return its value."""
         if not (alpha or l1):
             return 0.0
-        weights = self.weights
-        work = self._buffers(1).setdefault("penalty", np.empty_like(weights))
-        grad = self.grads[: self.n_weights]
+        weights, grad = self.weights, self.grads[: self.n_weights]
+        work = lambda: self.scratch()[: self.n_weights]  # noqa: E731 (if needed)
         return add_penalty_gradient(weights, grad, alpha, l1, n, work)
 
     def loss_and_gradient(
@@ -537,6 +551,7 @@ class Network:
             state.pop("grad_" + key, None)
         state["_work"] = None
         state.pop("_inputs", None)
+        state.pop("_scratch", None)
         return state
 
     def __setstate__(self, state):

@@ -35,14 +35,27 @@ class _Optimizer:
     """
 
     def _work_for(self, params):
-        work = getattr(self, "_work", None)
+        source = self.__dict__.get("_work_source")
+        work = source() if source is not None else getattr(self, "_work", None)
         if work is None or work.shape != params.shape or work.dtype != params.dtype:
             work = self._work = np.empty_like(params)
         return work
 
+    def share_work(self, source):
+        """Take the work buffer from ``source()`` (a callable returning an
+        array like the parameters, made on demand) instead of owning one.
+
+        The training loop passes the network's scratch buffer, which the
+        penalty also uses between steps: a fit on the NumPy path then keeps
+        one such buffer, not two.
+        """
+        self._work_source = source
+        self.__dict__.pop("_work", None)
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_work", None)
+        state.pop("_work_source", None)
         return state
 
     def penalised_step(self, params, grads, lr, c2, c1, bounds, squares):

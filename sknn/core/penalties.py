@@ -31,12 +31,14 @@ def add_penalty_gradient(weights, grad, alpha, l1, n, work):
     """Add the penalty's gradient to ``grad`` (the weights' slice) in place
     and return the penalty's value.
 
-    ``work`` is a preallocated buffer like ``weights``.
+    ``work`` is a preallocated buffer like ``weights``, or a callable that
+    returns one (called only when the NumPy passes run).
     """
     sums = fused.add_penalty(weights, grad, alpha / n, l1 / n)
     if sums is not None:
         return penalty_from_sums(*sums, alpha, l1, n)
     value = penalty_value(weights, alpha, l1, n)
+    work = work() if callable(work) else work
     if alpha:
         axpy(weights, grad, alpha / n, work)
     if l1:

@@ -250,6 +250,8 @@ def fit_stochastic(
     """
     n = X.shape[0]
     state.schedule.start(max_iter, -(-n // batch_size))
+    if hasattr(state.optimizer, "share_work"):  # one scratch buffer, not two
+        state.optimizer.share_work(net.scratch)
     recorder = GradientRecorder(net, clip_norm, clip_value)
     batch_callbacks = [c for c in callbacks if c.wants_batches]
     snapshot = np.empty_like(net.params)
@@ -290,6 +292,8 @@ def fit_stochastic(
             break
     for callback in callbacks:
         callback.on_train_end(net, state)
+    net.release_buffers()
+    state.__dict__.pop("_batch_buffers", None)
 
 
 def _warn_interrupted(state):
@@ -340,6 +344,7 @@ def fit_lbfgs(
     )
     net.params[...] = result.x
     net.update_running_stats(X, sample_weight=sample_weight)  # the full batch
+    net.release_buffers()
     finite = np.isfinite(net.params).all() and np.isfinite(net.stats).all()
     if not (np.isfinite(result.fun) and finite):
         raise TrainingDiverged(f"L-BFGS produced a non-finite cost ({result.fun}).")

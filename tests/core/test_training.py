@@ -417,3 +417,39 @@ def test_training_state_defaults():
     stopping = _state(net, early_stopping=True)
     assert stopping.best_validation_score == -np.inf
     assert stopping.validation_scores == [] and stopping.best_loss is None
+
+
+def test_fitted_models_keep_no_work_buffers():
+    """Activation, delta, scratch and batch buffers are dropped after a fit
+    (L-BFGS's would hold the whole training set's activations)."""
+    from sknn import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(300, 4)), rng.integers(0, 3, 300)
+    for solver in ("adam", "sgd", "lbfgs"):
+        est = MLPClassifier(hidden_layer_sizes=(16,), solver=solver, max_iter=3)
+        est.fit(X, y) if solver != "sgd" else est.partial_fit(X, y, classes=[0, 1, 2])
+        net = est._network
+        assert net._work is None and net.__dict__.get("_scratch") is None
+        if est._state is not None:
+            assert "_batch_buffers" not in vars(est._state)
+        before = est.predict_proba(X)
+        est.partial_fit(X, y) if solver != "lbfgs" else est.fit(X, y)
+        assert est.predict_proba(X).shape == before.shape  # buffers remade
+
+
+def test_optimizer_shares_the_work_buffer_it_is_given():
+    import pickle
+
+    from sknn.core.optimizers import RMSprop
+
+    params, scratch = np.ones(10), np.empty(10)
+    opt = RMSprop()
+    opt.init(params)
+    opt.share_work(lambda: scratch)
+    opt.step(params, np.full(10, 0.5), 0.1)
+    assert opt._work_for(params) is scratch and "_work" not in vars(opt)
+    clone = pickle.loads(pickle.dumps(opt))  # the source is not pickled
+    assert "_work_source" not in vars(clone)
+    clone.step(params.copy(), np.full(10, 0.5), 0.1)  # makes its own again
+    assert clone._work.shape == params.shape
