@@ -525,6 +525,8 @@ class Network:
         self._forward(X, rng, True, momentum, sample_weight)
         value = self.cost(Y, sample_weight)
         self.backward(Y, sample_weight, dropout_used=rng is not None)
+        if not (alpha or l1):  # the training loop adds the penalty itself
+            return value
         n = X.shape[0] if sample_weight is None else sample_weight.sum()
         return value + self.add_penalty(alpha, l1, n)
 

@@ -43,13 +43,17 @@ class _Optimizer:
 
     def share_work(self, source):
         """Take the work buffer from ``source()`` (a callable returning an
-        array like the parameters, made on demand) instead of owning one.
+        array like the parameters, made on demand) instead of owning one;
+        ``None`` ends the loan.
 
         The training loop passes the network's scratch buffer, which the
         penalty also uses between steps: a fit on the NumPy path then keeps
         one such buffer, not two.
         """
-        self._work_source = source
+        if source is None:  # own a buffer again
+            self.__dict__.pop("_work_source", None)
+        else:
+            self._work_source = source
         self.__dict__.pop("_work", None)
 
     def __getstate__(self):
@@ -142,8 +146,7 @@ class Adam(_Optimizer):
         axpy(work, params, -step, work)
 
     def penalised_step(self, params, grads, lr, c2, c1, bounds, squares):
-        # AdamW decays the weights before the step, so its penalty would differ.
-        if type(self) is not Adam or not fused.applies(params):
+        if not fused.applies(params):
             return None
         step, eps = self._step_sizes(lr)
         m, v = self.m, self.v
@@ -233,6 +236,11 @@ class AdamW(Adam):
                 f"parameters ({params.size})."
             )
         super().init(params)
+
+    def penalised_step(self, params, grads, lr, c2, c1, bounds, squares):
+        # The decay comes before the step, so the fused penalty would see
+        # other weights than the separate passes: no fused kernel.
+        return None
 
     def step(self, params, grads, lr):
         if self.weight_decay:

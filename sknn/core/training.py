@@ -106,10 +106,11 @@ def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
     if not shuffle:
         for start in range(0, n, batch_size):
             rows = slice(start, start + batch_size)
-            xb, yb = X[rows], Y[rows]
+            xb = X[rows]
             if codes:
-                out = _buffer(buffers, "Y", Y, batch_size)[: xb.shape[0]]
-                yb = Y.take(rows, out)
+                yb = Y.take(rows, _buffer(buffers, "Y", Y, batch_size)[: xb.shape[0]])
+            else:
+                yb = Y[rows]
             yield xb, yb, None if sample_weight is None else sample_weight[rows]
         return
     # rng.permutation(n) in int32 where it fits: the same order, half the memory.
@@ -250,50 +251,57 @@ def fit_stochastic(
     """
     n = X.shape[0]
     state.schedule.start(max_iter, -(-n // batch_size))
-    if hasattr(state.optimizer, "share_work"):  # one scratch buffer, not two
-        state.optimizer.share_work(net.scratch)
-    recorder = GradientRecorder(net, clip_norm, clip_value)
-    batch_callbacks = [c for c in callbacks if c.wants_batches]
-    snapshot = np.empty_like(net.params)
-    stats_snapshot = np.empty_like(net.stats)  # batch norm's running averages
-    for callback in callbacks:
-        callback.on_train_begin(net, state)
-    for _ in range(max_iter):
-        np.copyto(snapshot, net.params)
-        np.copyto(stats_snapshot, net.stats)
-        rate = state.schedule.rate
-        try:
-            for callback in callbacks:
-                callback.on_epoch_begin(net, state)
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = run_epoch(
-                    net, X, Y, sample_weight, state, recorder,
-                    batch_size=batch_size, shuffle=shuffle, rng=rng,
-                    alpha=alpha, l1=l1, batch_callbacks=batch_callbacks,
-                )  # fmt: skip
-        except (TrainingDiverged, KeyboardInterrupt) as exc:
-            np.copyto(net.params, snapshot)
-            np.copyto(net.stats, stats_snapshot)
-            if isinstance(exc, TrainingDiverged):
-                raise
-            _warn_interrupted(state)
-            break
-        state.record_epoch(loss, n, rate, recorder.epoch())
-        try:
-            stop = False
-            for callback in callbacks:
-                stop = bool(callback.on_epoch_end(net, state)) or stop
-            monitored = (state.validation_loss_curve or state.loss_curve)[-1]
-            state.schedule.epoch_end(state.t, monitored)
-        except KeyboardInterrupt:  # the epoch itself completed: keep it
-            _warn_interrupted(state)
-            break
-        if stop or incremental:
-            break
-    for callback in callbacks:
-        callback.on_train_end(net, state)
-    net.release_buffers()
-    state.__dict__.pop("_batch_buffers", None)
+    # One scratch buffer for the penalty and the optimiser (not two), lent
+    # for this call only: the optimiser must not keep the network alive.
+    share_work = getattr(state.optimizer, "share_work", None)
+    if share_work is not None:
+        share_work(net.scratch)
+    try:
+        recorder = GradientRecorder(net, clip_norm, clip_value)
+        batch_callbacks = [c for c in callbacks if c.wants_batches]
+        snapshot = np.empty_like(net.params)
+        stats_snapshot = np.empty_like(net.stats)  # batch norm's running averages
+        for callback in callbacks:
+            callback.on_train_begin(net, state)
+        for _ in range(max_iter):
+            np.copyto(snapshot, net.params)
+            np.copyto(stats_snapshot, net.stats)
+            rate = state.schedule.rate
+            try:
+                for callback in callbacks:
+                    callback.on_epoch_begin(net, state)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss = run_epoch(
+                        net, X, Y, sample_weight, state, recorder,
+                        batch_size=batch_size, shuffle=shuffle, rng=rng,
+                        alpha=alpha, l1=l1, batch_callbacks=batch_callbacks,
+                    )  # fmt: skip
+            except (TrainingDiverged, KeyboardInterrupt) as exc:
+                np.copyto(net.params, snapshot)
+                np.copyto(net.stats, stats_snapshot)
+                if isinstance(exc, TrainingDiverged):
+                    raise
+                _warn_interrupted(state)
+                break
+            state.record_epoch(loss, n, rate, recorder.epoch())
+            try:
+                stop = False
+                for callback in callbacks:
+                    stop = bool(callback.on_epoch_end(net, state)) or stop
+                monitored = (state.validation_loss_curve or state.loss_curve)[-1]
+                state.schedule.epoch_end(state.t, monitored)
+            except KeyboardInterrupt:  # the epoch itself completed: keep it
+                _warn_interrupted(state)
+                break
+            if stop or incremental:
+                break
+        for callback in callbacks:
+            callback.on_train_end(net, state)
+    finally:  # a fitted model keeps no batch-sized buffers
+        if share_work is not None:
+            share_work(None)
+        net.release_buffers()
+        state.__dict__.pop("_batch_buffers", None)
 
 
 def _warn_interrupted(state):

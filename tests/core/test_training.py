@@ -453,3 +453,15 @@ def test_optimizer_shares_the_work_buffer_it_is_given():
     assert "_work_source" not in vars(clone)
     clone.step(params.copy(), np.full(10, 0.5), 0.1)  # makes its own again
     assert clone._work.shape == params.shape
+
+
+def test_optimizer_keeps_no_reference_to_the_network_after_training():
+    """The scratch buffer is lent for one call: copying the training state
+    (partial_fit does, to roll back) must not copy the network too."""
+    from sknn import MLPRegressor
+
+    rng = np.random.default_rng(0)
+    est = MLPRegressor(hidden_layer_sizes=(8,), max_iter=2).fit(
+        rng.normal(size=(50, 3)), rng.normal(size=50)
+    )
+    assert "_work_source" not in vars(est._state.optimizer)
