@@ -216,21 +216,17 @@ class BaseMLP(
                 f"{self.learning_rate_init}), scale the inputs (e.g. StandardScaler)"
                 " or add regularisation. The model was left unchanged."
             ) from exc
-        self._network, self._state = net, state
-        self._set_fitted_attributes(net, Y.shape[1])
+        self._state = state
+        self.__dict__.update(self._fitted_attributes(net))
         self.dead_unit_fraction_ = dead_unit_fraction(net, X, np.random.default_rng(0))
         root.call_on_fit_task_end(
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
         )
         return self
 
-    def _set_fitted_attributes(self, net, n_outputs):
-        self.n_outputs_ = n_outputs
-        self.n_layers_ = len(net.layer_sizes)
-        self.out_activation_ = net.loss.out_activation
-
     def _fitted_attributes(self, net):
-        """What a copy of this estimator needs to predict with ``net``."""
+        """The fitted attributes that come from ``net`` (what a copy of this
+        estimator needs to predict with it)."""
         return {
             "_network": net,
             "n_outputs_": net.layer_sizes[-1],
@@ -290,13 +286,14 @@ class BaseMLP(
         if not incremental:
             state.n_iter = 0
         batch_size = self._batch_size(X.shape[0])
+        n_batches = -(-X.shape[0] // batch_size)
         callbacks = []
         if validation is not None:
             callbacks.append(ValidationMonitor(self._evaluator(*validation)))
         log = print if self.verbose else None
         if self.verbose >= 2:  # a progress bar on stderr
             n_epochs = 1 if incremental else self.max_iter
-            progress = ProgressLogger(n_epochs, -(-X.shape[0] // batch_size))
+            progress = ProgressLogger(n_epochs, n_batches)
             callbacks.append(progress)
             log = progress.write  # clears the bar before the rule's messages
         elif self.verbose:
@@ -320,7 +317,7 @@ class BaseMLP(
                     X,
                     y,
                     metadata,
-                    n_batches=-(-X.shape[0] // batch_size),
+                    n_batches=n_batches,
                     fitted=self._fitted_attributes,
                 )  # fmt: skip
             )

@@ -42,6 +42,8 @@ def _matmul(a, w, out):
     """
     if sp.issparse(a):
         np.copyto(out, a @ w)
+    elif a.shape[1] == 1:  # an outer product (exact): BLAS is slow at k = 1
+        np.multiply(a, w, out=out)
     elif out.shape[1] > 1 and out.strides[0] == out.itemsize:
         np.matmul(w.T, a.T, out=out.T)
     else:
@@ -438,10 +440,7 @@ class Network:
         wn, ones = buf["wn"], buf["ones"][:n]
         for i in range(last, -1, -1):
             a_in = self._inputs[i]
-            if i == 0 and sp.issparse(a_in):  # only the input can be sparse
-                np.copyto(self.grad_coefs[i], a_in.T @ delta)
-            else:
-                np.matmul(a_in.T, delta, out=self.grad_coefs[i])
+            _matmul(a_in.T, delta, self.grad_coefs[i])
             np.matmul(ones, delta, out=self.grad_intercepts[i])
             if wn[i] is not None:
                 v, g, dg = self.coefs[i], self.wn_scales[i], self.grad_wn_scales[i]
@@ -449,11 +448,7 @@ class Network:
             if i == 0:
                 break
             w = self.coefs[i] if wn[i] is None else wn[i][0]
-            prev = buf["delta"][i - 1][:n]
-            if delta.shape[1] == 1:  # an outer product: BLAS is slow at k = 1
-                np.multiply(delta, w.T, out=prev)
-            else:
-                np.matmul(delta, w.T, out=prev)
+            prev = _matmul(delta, w.T, buf["delta"][i - 1][:n])
             if dropout_used and self.dropout[i - 1]:
                 prev *= buf["mask"][i - 1][:n]
             norm = self._norms[i - 1]
