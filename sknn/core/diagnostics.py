@@ -7,7 +7,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from .training import TrainingDiverged
+from .training import _UFUNC_BUFFER, TrainingDiverged
 
 __all__ = ["check_finite_outputs", "dead_unit_fraction", "diagnose_loss_curve"]
 
@@ -72,6 +72,7 @@ def check_finite_outputs(net, X, max_samples=1000):
     overflows, and such a model must not be returned.
     """
     with np.errstate(all="ignore"):
+        np.setbufsize(_UFUNC_BUFFER)  # as in training; restored with errstate
         for part in _sample_blocks(net, X, np.random.default_rng(0), max_samples):
             if not np.isfinite(net.predict(part)).all():
                 raise TrainingDiverged(
@@ -88,9 +89,11 @@ def dead_unit_fraction(net, X, rng, max_samples=1000):
     cannot die).
     """
     alive = [np.zeros(k, bool) for k in net.layer_sizes[1:-1]]
-    for part in _sample_blocks(net, X, rng, max_samples):
-        for seen, out in zip(alive, net.hidden_outputs(part)):
-            seen |= (out != 0).any(axis=0)
+    with np.errstate():
+        np.setbufsize(_UFUNC_BUFFER)  # as in training; restored with errstate
+        for part in _sample_blocks(net, X, rng, max_samples):
+            for seen, out in zip(alive, net.hidden_outputs(part)):
+                seen |= (out != 0).any(axis=0)
     return [
         float(1 - seen.mean()) if getattr(act, "name", None) in _DYING else None
         for act, seen in zip(net.activations, alive)

@@ -40,10 +40,15 @@ def _matmul(a, w, out):
     A column-major ``out`` (the output layer's) is written by BLAS as
     ``out.T = w.T @ a.T``: NumPy falls back to a slow loop for such an ``out``.
     """
-    if sp.issparse(a):
+    if not isinstance(a, np.ndarray):  # sparse (faster to ask than issparse)
         np.copyto(out, a @ w)
-    elif a.shape[1] == 1:  # an outer product (exact): BLAS is slow at k = 1
-        np.multiply(a, w, out=out)
+    elif a.shape[1] == 1:  # an outer product (exact)
+        if out.flags.c_contiguous:
+            # np.dot: 1.4-1.9x faster than matmul or a broadcast multiply at
+            # k = 1, and it needs no ufunc buffer (up to 128 kB per call).
+            np.dot(a, w, out=out)
+        else:
+            np.multiply(a, w, out=out)
     elif out.shape[1] > 1 and out.strides[0] == out.itemsize:
         np.matmul(w.T, a.T, out=out.T)
     else:

@@ -465,3 +465,26 @@ def test_optimizer_keeps_no_reference_to_the_network_after_training():
         rng.normal(size=(50, 3)), rng.normal(size=50)
     )
     assert "_work_source" not in vars(est._state.optimizer)
+
+
+def test_training_uses_small_ufunc_buffers_and_restores_numpy_s(monkeypatch):
+    """Each epoch runs with NumPy's ufunc buffer at ``_UFUNC_BUFFER`` elements
+    (a broadcast allocates it although nothing is cast); afterwards NumPy's
+    own setting is back."""
+    import sknn.core.training as training
+
+    seen = []
+    run_epoch = training.run_epoch
+    monkeypatch.setattr(
+        training,
+        "run_epoch",
+        lambda *a, **k: seen.append(np.getbufsize()) or run_epoch(*a, **k),
+    )
+    before = np.getbufsize()
+    X, Y = _regression()
+    net, state = _net(), TrainingState(Adam(), Constant(0.01), early_stopping=False)
+    state.optimizer.init(net.params)
+    fit_stochastic(net, X, Y, None, state, max_iter=2, batch_size=16, shuffle=True,
+                   rng=np.random.default_rng(0))  # fmt: skip
+    assert seen == [training._UFUNC_BUFFER] * 2
+    assert np.getbufsize() == before
