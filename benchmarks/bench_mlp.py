@@ -38,6 +38,8 @@ WORKLOADS = {  # name: (task, rows, features, hidden, batch, classes, dtype[, ex
     "medium32_b32": (*MEDIUM, 32, 10, "float32"),
     "wide": ("clf", 20_000, 784, (512, 256), 128, 10, "float32"),
     "regression": ("reg", 50_000, 50, (128, 128), 200, 1, "float64"),
+    # A longer fit: numba's load (fast extra) is timed and must pay for itself.
+    "regression30": ("reg", 50_000, 50, (128, 128), 200, 1, "float64", {"epochs": 30}),
     "predict32": (*MEDIUM, 256, 10, "float32", {"epochs": 1, "predict": 200_000}),
     "predict64": (*MEDIUM, 256, 10, "float64", {"epochs": 1, "predict": 200_000}),
 }

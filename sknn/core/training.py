@@ -14,6 +14,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
+from . import fused
 from .gradients import GradientRecorder
 from .penalties import penalty_from_sums
 from .targets import ClassCodes, dense
@@ -253,59 +254,22 @@ def fit_stochastic(
     training after restoring the last completed epoch, with a warning.
     """
     n = X.shape[0]
-    state.schedule.start(max_iter, -(-n // batch_size))
+    n_batches = -(-n // batch_size)
+    state.schedule.start(max_iter, n_batches)
+    n_steps = (1 if incremental else max_iter) * n_batches
     # One scratch buffer for the penalty and the optimiser (not two), lent
     # for this call only: the optimiser must not keep the network alive.
     share_work = getattr(state.optimizer, "share_work", None)
     if share_work is not None:
         share_work(net.scratch)
     try:
-        recorder = GradientRecorder(net, clip_norm, clip_value)
-        batch_callbacks = [c for c in callbacks if c.wants_batches]
-        snapshot = np.empty_like(net.params)
-        stats_snapshot = np.empty_like(net.stats)  # batch norm's running averages
-        for callback in callbacks:
-            callback.on_train_begin(net, state)
-        for _ in range(max_iter):
-            np.copyto(snapshot, net.params)
-            np.copyto(stats_snapshot, net.stats)
-            rate = state.schedule.rate
-            try:
-                for callback in callbacks:
-                    callback.on_epoch_begin(net, state)
-                with np.errstate(over="ignore", invalid="ignore"):
-                    # Within this errstate only. Every operand shares one dtype,
-                    # yet NumPy allocates its casting buffer (8192 elements per
-                    # operand) for each broadcast operation: a bias add held
-                    # 64 kB, 1/7 of the small benchmark's peak. Mixed-type
-                    # operations (ReLU's mask) measured no slower at 2048.
-                    np.setbufsize(_UFUNC_BUFFER)
-                    loss = run_epoch(
-                        net, X, Y, sample_weight, state, recorder,
-                        batch_size=batch_size, shuffle=shuffle, rng=rng,
-                        alpha=alpha, l1=l1, batch_callbacks=batch_callbacks,
-                    )  # fmt: skip
-            except (TrainingDiverged, KeyboardInterrupt) as exc:
-                np.copyto(net.params, snapshot)
-                np.copyto(net.stats, stats_snapshot)
-                if isinstance(exc, TrainingDiverged):
-                    raise
-                _warn_interrupted(state)
-                break
-            state.record_epoch(loss, n, rate, recorder.epoch())
-            try:
-                stop = False
-                for callback in callbacks:
-                    stop = bool(callback.on_epoch_end(net, state)) or stop
-                monitored = (state.validation_loss_curve or state.loss_curve)[-1]
-                state.schedule.epoch_end(state.t, monitored)
-            except KeyboardInterrupt:  # the epoch itself completed: keep it
-                _warn_interrupted(state)
-                break
-            if stop or incremental:
-                break
-        for callback in callbacks:
-            callback.on_train_end(net, state)
+        with fused.planning(n_steps):
+            _epochs(
+                net, X, Y, sample_weight, state, max_iter=max_iter,
+                batch_size=batch_size, shuffle=shuffle, rng=rng, alpha=alpha,
+                l1=l1, clip_norm=clip_norm, clip_value=clip_value,
+                callbacks=callbacks, incremental=incremental,
+            )  # fmt: skip
     finally:  # a fitted model keeps no batch-sized buffers
         if share_work is not None:
             share_work(None)
@@ -313,11 +277,65 @@ def fit_stochastic(
         state.__dict__.pop("_batch_buffers", None)
 
 
+def _epochs(
+    net, X, Y, sample_weight, state, *, max_iter, batch_size, shuffle, rng,
+    alpha, l1, clip_norm, clip_value, callbacks, incremental,
+):  # fmt: skip
+    """The epochs of :func:`fit_stochastic` (which sets up and cleans up)."""
+    n = X.shape[0]
+    recorder = GradientRecorder(net, clip_norm, clip_value)
+    batch_callbacks = [c for c in callbacks if c.wants_batches]
+    snapshot = np.empty_like(net.params)
+    stats_snapshot = np.empty_like(net.stats)  # batch norm's running averages
+    for callback in callbacks:
+        callback.on_train_begin(net, state)
+    for _ in range(max_iter):
+        np.copyto(snapshot, net.params)
+        np.copyto(stats_snapshot, net.stats)
+        rate = state.schedule.rate
+        try:
+            for callback in callbacks:
+                callback.on_epoch_begin(net, state)
+            with np.errstate(over="ignore", invalid="ignore"):
+                # Within this errstate only. Every operand shares one dtype,
+                # yet NumPy allocates its casting buffer (8192 elements per
+                # operand) for each broadcast operation: a bias add held
+                # 64 kB, 1/7 of the small benchmark's peak. Mixed-type
+                # operations (ReLU's mask) measured no slower at 2048.
+                np.setbufsize(_UFUNC_BUFFER)
+                loss = run_epoch(
+                    net, X, Y, sample_weight, state, recorder,
+                    batch_size=batch_size, shuffle=shuffle, rng=rng,
+                    alpha=alpha, l1=l1, batch_callbacks=batch_callbacks,
+                )  # fmt: skip
+        except (TrainingDiverged, KeyboardInterrupt) as exc:
+            np.copyto(net.params, snapshot)
+            np.copyto(net.stats, stats_snapshot)
+            if isinstance(exc, TrainingDiverged):
+                raise
+            _warn_interrupted(state)
+            break
+        state.record_epoch(loss, n, rate, recorder.epoch())
+        try:
+            stop = False
+            for callback in callbacks:
+                stop = bool(callback.on_epoch_end(net, state)) or stop
+            monitored = (state.validation_loss_curve or state.loss_curve)[-1]
+            state.schedule.epoch_end(state.t, monitored)
+        except KeyboardInterrupt:  # the epoch itself completed: keep it
+            _warn_interrupted(state)
+            break
+        if stop or incremental:
+            break
+    for callback in callbacks:
+        callback.on_train_end(net, state)
+
+
 def _warn_interrupted(state):
     warnings.warn(
         f"Training interrupted by user after {state.n_iter} epochs; the weights "
         "of the last completed (or, with early stopping, the best) epoch are kept.",
-        stacklevel=4,
+        stacklevel=5,
     )
 
 

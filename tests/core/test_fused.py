@@ -93,7 +93,27 @@ def test_small_buffers_stay_on_numpy(monkeypatch):
     assert fused.add_penalty(np.ones(100), np.ones(100), 0.1, 0.0)
 
 
-def _train(monkeypatch, enabled, dtype, alpha, l1, make=Adam, clip_norm=None):
+def test_planned_steps_make_smaller_buffers_worth_it(monkeypatch):
+    """A buffer below MIN_SIZE uses the kernels when size x planned steps
+    reaches MIN_WORK, within ``planning`` only."""
+    monkeypatch.setattr(fused, "ENABLED", True)
+    monkeypatch.setattr(fused, "MIN_SIZE", 1000)
+    monkeypatch.setattr(fused, "MIN_WORK", 10_000)
+    w = np.ones(100)
+    assert not fused.applies(w)
+    with fused.planning(99):
+        assert not fused.applies(w)
+    with fused.planning(100):
+        assert fused.applies(w)
+        with fused.planning(1):  # nested calls (e.g. a callback's fit)
+            assert not fused.applies(w)
+        assert fused.applies(w)
+    assert not fused.applies(w)
+
+
+def _train(
+    monkeypatch, enabled, dtype, alpha, l1, make=Adam, clip_norm=None, max_iter=4
+):
     """A few epochs of the real loop; everything it records."""
     from sknn.core.losses import get_loss
     from sknn.core.network import Network
@@ -110,7 +130,7 @@ def _train(monkeypatch, enabled, dtype, alpha, l1, make=Adam, clip_norm=None):
     optimizer.init(net.params)
     state = TrainingState(optimizer, Constant(0.01), False)
     fit_stochastic(
-        net, X, Y, None, state, max_iter=4, batch_size=16, shuffle=True,
+        net, X, Y, None, state, max_iter=max_iter, batch_size=16, shuffle=True,
         rng=np.random.default_rng(1), alpha=alpha, l1=l1, clip_norm=clip_norm,
     )  # fmt: skip
     norms = np.array(state.layer_gradient_norms)
@@ -144,6 +164,23 @@ def test_fused_training_step_is_used_only_where_it_applies(monkeypatch):
     _train(monkeypatch, True, np.float64, 0.1, 0.0, make=AdamW)
     _train(monkeypatch, False, np.float64, 0.1, 0.0)
     assert not calls  # clipping, AdamW's decay, or disabled: separate passes
+
+
+def test_long_fits_of_small_networks_use_the_fused_step(monkeypatch):
+    """The network of ``_train`` has 135 parameters and 4 batches per epoch:
+    with MIN_WORK = 135 * 4 * 10, ten epochs are worth the kernels, nine
+    are not."""
+    calls = []
+    original = fused.adam_penalised_step
+    monkeypatch.setattr(
+        fused, "adam_penalised_step", lambda *a: calls.append(1) or original(*a)
+    )
+    monkeypatch.setattr(fused, "MIN_SIZE", 10**9)
+    monkeypatch.setattr(fused, "MIN_WORK", 135 * 4 * 10)
+    _train(monkeypatch, True, np.float64, 0.1, 0.0, max_iter=9)
+    assert not calls
+    _train(monkeypatch, True, np.float64, 0.1, 0.0, max_iter=10)
+    assert len(calls) == 40  # every step of the fit
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
