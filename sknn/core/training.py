@@ -8,6 +8,7 @@ calls (history, counters, the optimiser), so ``partial_fit`` and
 ``warm_start`` simply continue it.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -123,10 +124,11 @@ def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
     for name, arr in (("X", X), ("Y", Y), ("w", sample_weight)):
         if arr is not None and not sp.issparse(arr):
             _buffer(buffers, name, arr, batch_size)
+    sparse = sp.issparse(X)
     for start in range(0, n, batch_size):
         idx = order[start : start + batch_size]
         k = len(idx)
-        if sp.issparse(X):
+        if sparse:
             xb = X[idx]
         else:
             xb = np.take(X, idx, axis=0, out=buffers["X"][:k], mode="clip")
@@ -204,9 +206,9 @@ def run_epoch(
             continue  # every sample weighs 0: nothing to learn (and 0/0 costs)
         cost = net.loss_and_gradient(xb, yb, wb, rng=noise_rng, update_stats=True)
         n_batch = xb.shape[0] if wb is None else wb.sum()
-        if np.isfinite(cost):  # no step on a non-finite gradient
+        if math.isfinite(cost):  # no step on a non-finite gradient
             cost += update(net, optimizer, recorder, schedule.rate, alpha, l1, n_batch)
-        if not np.isfinite(cost):  # the epoch's snapshot is restored
+        if not math.isfinite(cost):  # the epoch's snapshot is restored
             raise TrainingDiverged(
                 f"The training cost became {cost} at epoch {state.n_iter + 1}."
             )
