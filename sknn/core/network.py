@@ -43,9 +43,10 @@ def _matmul(a, w, out):
     if not isinstance(a, np.ndarray):  # sparse (faster to ask than issparse)
         np.copyto(out, a @ w)
     elif a.shape[1] == 1:  # an outer product (exact)
-        if out.flags.c_contiguous:
+        if out.flags.c_contiguous and a.dtype == w.dtype == out.dtype:
             # np.dot: 1.4-1.9x faster than matmul or a broadcast multiply at
-            # k = 1, and it needs no ufunc buffer (up to 128 kB per call).
+            # k = 1, and it needs no ufunc buffer (up to 128 kB per call);
+            # it takes no out= of another layout or dtype.
             np.dot(a, w, out=out)
         else:
             np.multiply(a, w, out=out)

@@ -479,5 +479,7 @@ def test_matmul_equals_numpy_for_every_layout(shape, order, dtype):
         np.testing.assert_array_equal(out, a * w)
     else:
         np.testing.assert_allclose(out, a @ w, rtol=rtol)
+    mixed = network_module._matmul(a.astype(np.float64), w, np.empty((n, m), dtype))
+    np.testing.assert_allclose(mixed, a @ w, rtol=rtol)  # cast into out, as matmul
     dense = network_module._matmul(sp.csr_matrix(a), w, np.empty((n, m), dtype))
     np.testing.assert_allclose(dense, a @ w, rtol=rtol)
