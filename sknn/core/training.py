@@ -299,11 +299,10 @@ def _epochs(
             for callback in callbacks:
                 callback.on_epoch_begin(net, state)
             with np.errstate(over="ignore", invalid="ignore"):
-                # Within this errstate only. Every operand shares one dtype,
-                # yet NumPy allocates its casting buffer (8192 elements per
-                # operand) for each broadcast operation: a bias add held
-                # 64 kB, 1/7 of the small benchmark's peak. Mixed-type
-                # operations (ReLU's mask) measured no slower at 2048.
+                # Reset with the errstate. NumPy allocates its casting buffer
+                # (8192 elements per operand) for every broadcast operation,
+                # cast or not: a bias add held 64 kB. Mixed-type operations
+                # (ReLU's mask) measured no slower with 2048.
                 np.setbufsize(_UFUNC_BUFFER)
                 loss = run_epoch(
                     net, X, Y, sample_weight, state, recorder,
