@@ -480,10 +480,11 @@ KINKS = {ReLU: (0.0,), LeakyReLU: (0.0,), PReLU: (0.0,), ELU: (0.0,), ReLU6: (0.
 class CheckMonitor:
     """Watches a gradient check: kinks crossed, and the cost's round-off scale.
 
-    While active it wraps the ``forward`` of the kinked activations (recording
-    ``sign(z - kink)`` of each activation input before the activation, which
-    may overwrite ``z``) and ``Network.cost``, which ends every cost
-    evaluation of the gradient checker and records the kinks of the cost:
+    While active it wraps the ``forward`` and ``biased_forward`` of the kinked
+    activations (recording ``sign(z - kink)`` of each activation input before
+    the activation, which may overwrite ``z``) and ``Network.cost``, which
+    ends every cost evaluation of the gradient checker and records the kinks
+    of the cost:
     the residual ``p - y`` at 0 for absolute_error and quantile, ``|p - y|``
     at ``huber_delta`` for huber, and the pre-activation at the clip of the
     Poisson link (``log(max float) - 1``, where ``p`` stops following
@@ -502,13 +503,30 @@ class CheckMonitor:
     def __init__(self):
         self.passes, self._current = [], []
         self.net, self.scale = None, None
+        self._in_biased = False
 
     def _forward(self, original, kinks):
         def forward(act, z, out, *theta):
-            self._current.append(np.sign(z[..., None] - np.asarray(kinks)))
+            if not self._in_biased:
+                self._current.append(np.sign(z[..., None] - np.asarray(kinks)))
             return original(act, z, out, *theta)
 
         return forward
+
+    def _biased_forward(self, original, kinks):
+        # Training passes add the bias inside the activation (a fused kernel
+        # may never call ``forward``): record the kinks of ``z + b`` here.
+        def biased_forward(act, z, b, out):
+            if self._in_biased:
+                return original(act, z, b, out)
+            self._current.append(np.sign((z + b)[..., None] - np.asarray(kinks)))
+            self._in_biased = True
+            try:
+                return original(act, z, b, out)
+            finally:
+                self._in_biased = False
+
+        return biased_forward
 
     def _cost(self, original):
         def cost(net, Y, sample_weight=None):
@@ -535,8 +553,12 @@ class CheckMonitor:
 
     def __enter__(self):
         self._patches = [
-            mock.patch.object(cls, "forward", self._forward(cls.forward, kinks))
+            mock.patch.object(cls, name, wrap(getattr(cls, name), kinks))
             for cls, kinks in KINKS.items()
+            for name, wrap in (
+                ("forward", self._forward),
+                ("biased_forward", self._biased_forward),
+            )
         ]
         self._patches.append(
             mock.patch.object(Network, "cost", self._cost(Network.cost))
