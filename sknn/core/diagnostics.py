@@ -7,7 +7,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from .training import _UFUNC_BUFFER, TrainingDiverged
+from .training import TrainingDiverged, numpy_errstate
 
 __all__ = ["check_finite_outputs", "dead_unit_fraction", "diagnose_loss_curve"]
 
@@ -71,8 +71,7 @@ def check_finite_outputs(net, X, max_samples=1000):
     last step can still leave finite but huge weights whose forward pass
     overflows, and such a model must not be returned.
     """
-    with np.errstate(all="ignore"):
-        np.setbufsize(_UFUNC_BUFFER)  # as in training; restored with errstate
+    with numpy_errstate(all="ignore"):
         for part in _sample_blocks(net, X, np.random.default_rng(0), max_samples):
             if not np.isfinite(net.predict(part)).all():
                 raise TrainingDiverged(
@@ -89,8 +88,7 @@ def dead_unit_fraction(net, X, rng, max_samples=1000):
     cannot die).
     """
     alive = [np.zeros(k, bool) for k in net.layer_sizes[1:-1]]
-    with np.errstate():
-        np.setbufsize(_UFUNC_BUFFER)  # as in training; restored with errstate
+    with numpy_errstate():
         for part in _sample_blocks(net, X, rng, max_samples):
             for seen, out in zip(alive, net.hidden_outputs(part)):
                 seen |= (out != 0).any(axis=0)

@@ -8,6 +8,7 @@ calls (history, counters, the optimiser), so ``partial_fit`` and
 ``warm_start`` simply continue it.
 """
 
+import contextlib
 import math
 import warnings
 
@@ -31,6 +32,19 @@ __all__ = [
 
 
 _UFUNC_BUFFER = 2048  # elements; NumPy's default is 8192
+
+
+@contextlib.contextmanager
+def numpy_errstate(**errstate):
+    """``np.errstate(**errstate)`` with small ufunc buffers, both undone on exit.
+
+    NumPy allocates its casting buffer (8192 elements per operand) for every
+    broadcast operation, cast or not: a bias add held 64 kB. Mixed-type
+    operations (ReLU's mask) measured no slower with 2048.
+    """
+    with np.errstate(**errstate):
+        np.setbufsize(_UFUNC_BUFFER)  # tied to the errstate: reset with it
+        yield
 
 
 class TrainingDiverged(FloatingPointError):
@@ -109,22 +123,20 @@ def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
     buffers = {} if buffers is None else buffers
     codes = isinstance(Y, ClassCodes)  # one-hot rows written per batch
     if not shuffle:
+        y_buffer = _buffer(buffers, "Y", Y, batch_size) if codes else None
         for start in range(0, n, batch_size):
             rows = slice(start, start + batch_size)
             xb = X[rows]
-            if codes:
-                yb = Y.take(rows, _buffer(buffers, "Y", Y, batch_size)[: xb.shape[0]])
-            else:
-                yb = Y[rows]
+            yb = Y.take(rows, y_buffer[: xb.shape[0]]) if codes else Y[rows]
             yield xb, yb, None if sample_weight is None else sample_weight[rows]
         return
     # rng.permutation(n) in int32 where it fits: the same order, half the memory.
     order = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
     rng.shuffle(order)
-    for name, arr in (("X", X), ("Y", Y), ("w", sample_weight)):
-        if arr is not None and not sp.issparse(arr):
-            _buffer(buffers, name, arr, batch_size)
     sparse = sp.issparse(X)
+    for name, arr in (("X", None if sparse else X), ("Y", Y), ("w", sample_weight)):
+        if arr is not None:
+            _buffer(buffers, name, arr, batch_size)
     for start in range(0, n, batch_size):
         idx = order[start : start + batch_size]
         k = len(idx)
@@ -298,12 +310,7 @@ def _epochs(
         try:
             for callback in callbacks:
                 callback.on_epoch_begin(net, state)
-            with np.errstate(over="ignore", invalid="ignore"):
-                # Reset with the errstate. NumPy allocates its casting buffer
-                # (8192 elements per operand) for every broadcast operation,
-                # cast or not: a bias add held 64 kB. Mixed-type operations
-                # (ReLU's mask) measured no slower with 2048.
-                np.setbufsize(_UFUNC_BUFFER)
+            with numpy_errstate(over="ignore", invalid="ignore"):
                 loss = run_epoch(
                     net, X, Y, sample_weight, state, recorder,
                     batch_size=batch_size, shuffle=shuffle, rng=rng,
