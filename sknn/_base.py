@@ -55,6 +55,7 @@ from .core.diagnostics import (
     dead_unit_fraction,
     diagnose_loss_curve,
 )
+from .core.initializers import SklearnUniform
 from .core.schedules import ScheduleDriver
 
 # Attributes scikit-learn's callback machinery keeps on the estimator during fit;
@@ -105,7 +106,14 @@ class BaseMLP(
         n_hidden = len(sizes)
         activations = per_layer(self, "activation", n_hidden, check_activation)
         inits = per_layer(self, "init", n_hidden, check_init)
-        if isinstance(self.init, str):
+        if self.init == "sklearn":
+            # scikit-learn's bound: factor 2 for logistic, for every layer.
+            names = [getattr(a, "name", a) for a in activations]
+            logistic = self.activation in ("logistic", "sigmoid") or (
+                names and all(n in ("logistic", "sigmoid") for n in names)
+            )
+            inits = SklearnUniform(2.0 if logistic else 6.0)
+        elif isinstance(self.init, str):
             inits = self.init  # one name covers the output layer too
         dropout = per_layer(self, "dropout", n_hidden, check_dropout)
         net = Network(
@@ -159,9 +167,14 @@ class BaseMLP(
     def _fit(self, X, y, sample_weight=None, incremental=False, validation=None,
              **target_kw):  # fmt: skip
         saved = self.__dict__.copy()
+        # scikit-learn's random stream, drawn anew by every call (an int seed
+        # replays it; a RandomState or None is consumed, and restored on
+        # failure).
+        rng = check_random_state(self.random_state)
+        rng_state = rng.get_state()
         try:
             return self._fit_inner(
-                X, y, sample_weight, incremental, validation or {}, target_kw
+                X, y, sample_weight, incremental, validation or {}, target_kw, rng
             )
         except BaseException:
             # Restore every attribute, so a failed call loses nothing.
@@ -169,9 +182,11 @@ class BaseMLP(
             self.__dict__.clear()
             self.__dict__.update(saved)
             self.__dict__.update(kept)
+            rng.set_state(rng_state)
             raise
 
-    def _fit_inner(self, X, y, sample_weight, incremental, validation, target_kw):
+    def _fit_inner(self, X, y, sample_weight, incremental, validation, target_kw,
+                   rng):  # fmt: skip
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
@@ -181,15 +196,11 @@ class BaseMLP(
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         if first_pass:
             net, inits = self._build_network(X.shape[1], Y.shape[1], X.dtype)
-            self._rng = np.random.default_rng(
-                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            )
-            net.initialize(self._rng, inits, self.bias_init)
+            net.initialize(rng, inits, self.bias_init)
             state = self._new_state(net)
         else:
             net, state = self._continue(Y.shape[1], incremental)
             X, Y = X.astype(net.dtype, copy=False), Y.astype(net.dtype, copy=False)
-            self._rng = copy.deepcopy(self._rng)
         if sample_weight is not None:
             sample_weight = sample_weight.astype(net.dtype, copy=False)
         validation = self._validation_data(
@@ -205,16 +216,18 @@ class BaseMLP(
         try:
             if stochastic:
                 self._run_stochastic(
-                    net, state, X, Y, y, sample_weight, incremental, validation
+                    net, state, X, Y, y, sample_weight, incremental, validation, rng
                 )
             else:
-                self._run_lbfgs(net, X, Y, sample_weight)
+                self._run_lbfgs(net, X, Y, sample_weight, first_pass)
             check_finite_outputs(net, X)
         except TrainingDiverged as exc:
             raise ValueError(
-                f"{exc} Training diverged: lower learning_rate_init (now "
-                f"{self.learning_rate_init}), scale the inputs (e.g. StandardScaler)"
-                " or add regularisation. The model was left unchanged."
+                "Solver produced non-finite parameter weights. The input data may "
+                f"contain large values and need to be preprocessed. ({exc} Lower "
+                f"learning_rate_init (now {self.learning_rate_init}), scale the "
+                "inputs (e.g. StandardScaler) or add regularisation. The model was "
+                "left unchanged.)"
             ) from exc
         self._state = state
         self.__dict__.update(self._fitted_attributes(net))
@@ -249,8 +262,10 @@ class BaseMLP(
                 "options changed). Set warm_start=False or refit."
             )
         net.load_state(old)
-        if incremental:
+        if incremental and self._state is not None:
             return net, copy.deepcopy(self._state)
+        # A warm-started fit (or the first partial_fit after an L-BFGS fit)
+        # starts a new optimiser.
         state = self._new_state(net)
         if state is not None and self._state is not None:
             state.continue_history(self._state)
@@ -269,35 +284,43 @@ class BaseMLP(
             return min(200, n_samples)
         if self.batch_size > n_samples:
             warnings.warn(
-                f"batch_size={self.batch_size} is larger than the number of "
-                f"samples ({n_samples}); it is clipped to {n_samples}.",
+                "Got `batch_size` less than 1 or larger than sample size. It is "
+                f"going to be clipped (batch_size={self.batch_size}, "
+                f"{n_samples} samples).",
                 stacklevel=4,
             )
         return min(self.batch_size, n_samples)
 
     def _run_stochastic(self, net, state, X, Y, y, sample_weight, incremental,
-                        validation):  # fmt: skip
+                        validation, rng):  # fmt: skip
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         if self.early_stopping and validation is None:
             X, Y, y, sample_weight, validation = self._split_validation(
-                X, Y, y, sample_weight
+                X, Y, y, sample_weight, rng
             )
-        if not incremental:
-            state.n_iter = 0
+        # Dropout and input noise (sknn's own) draw from a stream of their
+        # own, so that they leave scikit-learn's draws untouched.
+        noise_rng = (
+            np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
+            if net.is_stochastic
+            else None
+        )
+        state.n_iter = 0  # per call, as scikit-learn's n_iter_
+        state.diverged = None
         batch_size = self._batch_size(X.shape[0])
         n_batches = -(-X.shape[0] // batch_size)
         callbacks = []
         if validation is not None:
             callbacks.append(ValidationMonitor(self._evaluator(*validation)))
         log = print if self.verbose else None
-        if self.verbose >= 2:  # a progress bar on stderr
+        if self.progress_bar:  # on stderr; clears itself before messages
             n_epochs = 1 if incremental else self.max_iter
             progress = ProgressLogger(n_epochs, n_batches)
             callbacks.append(progress)
-            log = progress.write  # clears the bar before the rule's messages
-        elif self.verbose:
-            callbacks.append(VerboseLogger())
+            log = progress.write if log else None
+        if self.verbose:
+            callbacks.append(VerboseLogger(log))
         callbacks.append(
             StoppingRule(
                 self.tol,
@@ -330,15 +353,25 @@ class BaseMLP(
             max_iter=self.max_iter,
             batch_size=batch_size,
             shuffle=self.shuffle,
-            rng=self._rng,
+            rng=rng,
+            noise_rng=noise_rng,
             alpha=self.alpha,
             l1=self.l1,
             clip_norm=self.clip_norm,
             clip_value=self.clip_value,
             callbacks=callbacks,
             incremental=incremental,
+            keep_best_on_divergence=self.early_stopping,
         )
-        if (
+        if state.diverged:
+            warnings.warn(
+                f"{state.diverged} Training stopped; the weights of the best "
+                "validation epoch are kept. Lower learning_rate_init or scale the "
+                "inputs.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        elif (
             not incremental
             and not state.stopped_early
             and state.n_iter >= self.max_iter
@@ -363,35 +396,35 @@ class BaseMLP(
         scores = state.validation_scores or None
         self.validation_scores_ = scores
         self.validation_loss_curve_ = state.validation_loss_curve if scores else None
-        self.best_validation_score_ = max(scores) if scores else None
+        if self.early_stopping:  # tracked by the stopping rule, NaN-aware
+            self.best_validation_score_ = state.best_validation_score
+        else:  # validation data only watched
+            self.best_validation_score_ = float(np.nanmax(scores)) if scores else None
         self.best_epoch_ = state.best_epoch
 
     # -- L-BFGS ------------------------------------------------------------------
 
-    def _run_lbfgs(self, net, X, Y, sample_weight):
+    def _run_lbfgs(self, net, X, Y, sample_weight, first_pass):
         with scipy_blas_single_threaded():
-            result = self._call_lbfgs(net, X, Y, sample_weight)
+            result = fit_lbfgs(
+                net,
+                X,
+                Y,
+                sample_weight,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                alpha=self.alpha,
+                l1=self.l1,
+            )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
-        self.loss_ = float(result.fun)
-        self.t_ = X.shape[0]
+        self.loss_ = result.reported_loss
+        # As scikit-learn: L-BFGS counts no samples (t_ stays as it was).
+        self.t_ = 0 if first_pass else getattr(self, "t_", 0)
         # Curves are per epoch: a refit with L-BFGS must not keep an earlier
         # stochastic fit's (scikit-learn's MLP sets none for L-BFGS either).
         for name in _EPOCH_CURVES:
             self.__dict__.pop(name, None)
-
-    def _call_lbfgs(self, net, X, Y, sample_weight):
-        return fit_lbfgs(
-            net,
-            X,
-            Y,
-            sample_weight,
-            max_iter=self.max_iter,
-            max_fun=self.max_fun,
-            tol=self.tol,
-            alpha=self.alpha,
-            l1=self.l1,
-            verbose=self.verbose,
-        )
 
     def _check_solver(self):
         if self.solver not in STOCHASTIC_SOLVERS:

@@ -59,11 +59,16 @@ default='constant'
         Improvement below which an epoch counts as "no improvement".
 
     verbose : bool or int, default=False
-        ``1`` (or True) prints scikit-learn's line per epoch (the loss and, with
-        validation data, the validation score) to standard output. ``2`` or
-        more draws instead a progress bar over epochs and batches on standard
-        error (loss, ETA; redrawn at most ten times a second) and a summary
-        line at the end. 'lbfgs' prints its loss per iteration.
+        Any true value prints scikit-learn's lines to standard output: the
+        loss of each epoch, the validation score with early stopping, and
+        the stopping rule's messages ('lbfgs' prints nothing, as
+        scikit-learn's with SciPy >= 1.15).
+
+    progress_bar : bool, default=False
+        Draw a progress bar over epochs and batches on standard error (loss,
+        ETA) and a summary line at the end. On a terminal the bar is redrawn
+        in place at most ten times a second; redirected to a file it writes a
+        plain line at most every ten seconds (no carriage returns).
 
     warm_start : bool, default=False
         Reuse the previous solution as initialisation on the next ``fit``.
@@ -104,20 +109,25 @@ default='constant'
 """
 
 EXTRA_PARAMETERS = """
-    init : str or tuple of str, default='glorot_uniform'
-        Weight initialiser, one for all layers or one per hidden layer:
-        'zeros', 'normal', 'small_normal', 'normal_sqrt_fan_in',
+    init : str or tuple of str, default='sklearn'
+        Weight initialiser, one for all layers or one per hidden layer.
+        'sklearn' is scikit-learn's scheme, drawn in its order from the same
+        random stream, so a ported fit gives the same model: every layer's
+        weights and then biases from U(-b, b), ``b = sqrt(6 / (fan_in +
+        fan_out))`` (``sqrt(2 / ...)`` when ``activation='logistic'``).
+        Also 'zeros', 'normal', 'small_normal', 'normal_sqrt_fan_in',
         'uniform_fan_in', 'glorot_normal', 'glorot_uniform', 'he_normal',
         'he_uniform', 'lecun_normal', or 'auto', which picks per activation:
         He for the ReLU family, Glorot for sigmoid/tanh, LeCun normal for
-        SELU. The default is scikit-learn's scheme, so ported code trains
-        alike (it also trained better than He in shallow networks with Adam
-        here); 'auto' pays off in deep ReLU/SELU networks. One name applies
+        SELU ('auto' pays off in deep ReLU/SELU networks). One name applies
         to the output layer too; with one per hidden layer the output layer
-        uses 'auto' (Glorot).
+        uses 'auto' (Glorot). Weights are drawn in float64 and cast, so a
+        float32 fit starts from the float64 fit's weights.
 
-    bias_init : float, default=0.0
+    bias_init : float or None, default=None
         Constant initial value of every bias (e.g. 0.01 for ReLU units).
+        None draws the biases with ``init='sklearn'`` (as scikit-learn does)
+        and sets them to zero with any other ``init``.
 
     l1 : float, default=0.0
         L1 penalty strength: the cost gains ``l1 / n * sum(|W|)``; gives

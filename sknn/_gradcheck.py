@@ -2,7 +2,6 @@
 
 import copy
 
-import numpy as np
 from sklearn.utils import check_random_state
 
 from .core import relative_gradient_error
@@ -56,8 +55,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, random_sta
         net = est._network
     else:
         net, inits = est._build_network(X.shape[1], Y.shape[1], X.dtype)
-        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-        net.initialize(np.random.default_rng(seed), inits, est.bias_init)
+        net.initialize(check_random_state(random_state), inits, est.bias_init)
     X, Y = X.astype(net.dtype, copy=False), dense(Y.astype(net.dtype, copy=False))
     if sample_weight is not None:
         sample_weight = sample_weight.astype(net.dtype, copy=False)

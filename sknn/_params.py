@@ -47,7 +47,8 @@ PARAMETER_CONSTRAINTS = {
     ],
     "max_fun": [Interval(Integral, 1, None, closed="left")],
     "init": [StrOptions(set(INITIALIZERS) | {"auto"}), tuple, list],
-    "bias_init": [Interval(Real, None, None, closed="neither")],  # finite
+    "bias_init": [Interval(Real, None, None, closed="neither"), None],  # finite
+    "progress_bar": ["boolean"],
     "l1": [Interval(Real, 0, None, closed="left")],
     "dropout": [Interval(Real, 0, 1, closed="left"), tuple, list],
     "rho": [Interval(Real, 0, 1, closed="left")],
@@ -68,7 +69,10 @@ def hidden_sizes(sizes):
     """``hidden_layer_sizes`` as a list of positive ints."""
     sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
     if any(not isinstance(s, Integral) or s <= 0 for s in sizes):
-        raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes}.")
+        raise ValueError(
+            f"hidden_layer_sizes must be > 0, got {sizes}. (Each entry is the "
+            "number of units of a hidden layer, a positive integer.)"
+        )
     return [int(s) for s in sizes]
 
 

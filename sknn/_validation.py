@@ -65,29 +65,33 @@ class ValidationMixin:
                 raise ValueError(f"Invalid sample_weight_val: {exc}") from exc
         return X_val, Y_val.astype(dtype, copy=False), y_val, sample_weight_val
 
-    def _split_validation(self, X, Y, y, sample_weight):
-        # train_test_split's sizes, checked first for a message naming the cause.
-        n = X.shape[0]
-        n_val = int(np.ceil(self.validation_fraction * n))
-        if n_val < 2 or n_val >= n:
-            raise ValueError(
-                "The validation set is too small: early_stopping splits off "
-                f"validation_fraction={self.validation_fraction} of {n} samples, "
-                f"{n_val} for validation (need 2) and {n - n_val} for training "
-                "(need 1). Increase 'validation_fraction' or the size of your "
-                "dataset, or pass X_val and y_val."
-            )
+    def _split_validation(self, X, Y, y, sample_weight, rng):
+        """scikit-learn's early-stopping split: ``train_test_split`` drawing from
+        ``rng``, stratified only for a single output column (binary)."""
         stratify = y if self._stratify_validation(Y) else None
         codes = isinstance(Y, ClassCodes)
         arrays = [X, Y.codes if codes else Y, y]
         arrays += [sample_weight] if sample_weight is not None else []
-        split = train_test_split(
-            *arrays,
-            test_size=self.validation_fraction,
-            random_state=self._rng.integers(np.iinfo(np.int32).max),
-            stratify=stratify,
+        hint = (
+            f"(early_stopping holds out validation_fraction="
+            f"{self.validation_fraction} of {X.shape[0]} samples; or pass X_val "
+            "and y_val to fit.)"
         )
+        try:
+            split = train_test_split(
+                *arrays,
+                test_size=self.validation_fraction,
+                random_state=rng,
+                stratify=stratify,
+            )
+        except ValueError as exc:
+            raise ValueError(f"{exc} {hint}") from exc
         X_tr, X_val, Y_tr, Y_val, y_tr, y_val = split[:6]
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                f"or the size of your dataset. {hint}"
+            )
         if codes:
             Y_tr = ClassCodes(Y_tr, Y.n_classes, Y.dtype)
             Y_val = ClassCodes(Y_val, Y.n_classes, Y.dtype).toarray()
@@ -113,7 +117,8 @@ class ValidationMixin:
             raw = net.predict(X_val, raw=True)
             p = net.loss.link(raw, np.empty_like(raw))
             per_sample = net.loss.per_sample(Y_val, raw, p)
-            loss = float(np.average(per_sample, weights=sw_val))
+            scale = net.loss.reported_scale(Y_val.shape[1])
+            loss = float(np.average(per_sample, weights=sw_val)) * scale
             if not np.isfinite(loss):
                 return np.nan, loss
             if scoring == "loss":

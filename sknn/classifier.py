@@ -109,6 +109,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         random_state=None,
         tol=1e-4,
         verbose=False,
+        progress_bar=False,
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
@@ -120,8 +121,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         n_iter_no_change=10,
         max_fun=15000,
         loss="log_loss",
-        init="glorot_uniform",
-        bias_init=0.0,
+        init="sklearn",
+        bias_init=None,
         l1=0.0,
         dropout=0.0,
         batch_norm=False,
@@ -234,7 +235,7 @@ default=None
         elif incremental and classes is not None:
             if not np.array_equal(np.unique(classes), self.classes_):
                 raise ValueError(
-                    f"`classes={classes!r}` is not the same as on the last call to "
+                    f"`classes={classes!r}` is not the same as on last call to "
                     f"partial_fit, was: {self.classes_!r}"
                 )
         elif not incremental and (not fitted or not self.warm_start):
@@ -246,12 +247,6 @@ default=None
                 f"{unique_labels(y)}"
             )
         self.classes_ = self._label_binarizer.classes_
-        if self._label_binarizer.y_type_ != "multilabel-indicator":
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    "Classifier can't train when only one class is present "
-                    f"(got only {self.classes_.tolist()})."
-                )
         hint = "pass every class to the first partial_fit call, or refit"
         return X, self._binarize(y, "y", hint, X.dtype, codes=True), y
 
@@ -291,7 +286,8 @@ default=None
         return LogLoss() if link == "softmax" else BinaryLogLoss()
 
     def _stratify_validation(self, Y):
-        return self._label_binarizer.y_type_ != "multilabel-indicator"
+        # scikit-learn stratifies only a single output column (binary).
+        return Y.shape[1] == 1
 
     def _decode(self, p):
         if p.shape[1] == 1:
@@ -318,9 +314,11 @@ default=None
             known = np.isin(y, classes)
         if not np.all(known):
             unseen = unique_labels(np.asarray(y)[~np.asarray(known, bool)])
+            # scikit-learn's sentence, then which labels are new.
             raise ValueError(
-                f"{name} has labels {unseen.tolist()} not in classes_ "
-                f"{classes.tolist()}; {hint}."
+                f"`{name}` has classes not in `self.classes_`. `self.classes_` has "
+                f"{classes}. '{name}' has {unique_labels(y)}. (New: "
+                f"{unseen.tolist()}; {hint}.)"
             )
         dtype = dtype or int
         if index is None:

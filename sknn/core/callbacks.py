@@ -92,9 +92,11 @@ class StoppingRule(Callback):
             state.best_params = (net.params.copy(), net.stats.copy())
 
     def on_epoch_end(self, net, state):
+        # scikit-learn's comparisons, NaN included: a NaN score or loss resets
+        # the count of epochs without improvement and is never the best.
         if self.monitor == "validation":
             score = state.validation_scores[-1]
-            improved = score >= state.best_validation_score + self.tol
+            worse = score < state.best_validation_score + self.tol
             if score > state.best_validation_score:
                 state.best_validation_score = score
                 np.copyto(state.best_params[0], net.params)
@@ -102,11 +104,11 @@ class StoppingRule(Callback):
                 state.best_epoch = state.n_iter
         else:
             loss = state.loss_curve[-1]
-            improved = loss <= state.best_loss - self.tol
+            worse = loss > state.best_loss - self.tol
             if loss < state.best_loss:
                 state.best_loss = loss
                 state.best_epoch = state.n_iter
-        state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
+        state.no_improvement_count = state.no_improvement_count + 1 if worse else 0
         if state.no_improvement_count <= self.n_iter_no_change:
             return False
         what = "Validation score" if self.monitor == "validation" else "Training loss"
@@ -118,7 +120,7 @@ class StoppingRule(Callback):
             state.no_improvement_count = 0
             self._say(f"{message} Setting learning rate to {state.schedule.rate:f}")
             return False
-        self._say(f"{message} Stopping.")
+        self._say(f"{message} {state.schedule.stop_message()}")
         state.stopped_early = True
         return True
 
@@ -157,10 +159,10 @@ def _clock_time(seconds):
 
 
 class ProgressLogger(Callback):
-    """A text progress bar over epochs and batches (``verbose >= 2``).
+    """A text progress bar over epochs and batches (``progress_bar=True``).
 
-    One line on ``stream`` (standard error by default), redrawn in place with
-    carriage returns::
+    On a terminal, one line on ``stream`` (standard error by default), redrawn
+    in place with carriage returns::
 
         epoch 3/10 [#####...............] batch 45/157 loss 0.512345 ETA 0:30
 
@@ -170,7 +172,10 @@ class ProgressLogger(Callback):
     validation score if there is one. The line is redrawn at most once every
     ``min_interval`` seconds: between redraws a batch costs one call of
     ``clock`` and a comparison. Training ends the line with a newline and
-    writes a one-line summary.
+    writes a one-line summary. When ``stream`` is not a terminal (a log
+    file, a pipe) nothing is redrawn: each drawing is a plain line of its
+    own, at most one every ``plain_interval`` seconds, so logs hold no
+    carriage returns.
 
     ``write(message)`` clears the bar and passes ``message`` to ``log``
     (``print``), so that other messages (the stopping rule's) do not land in
@@ -186,6 +191,7 @@ class ProgressLogger(Callback):
         *,
         stream=None,
         min_interval=0.1,
+        plain_interval=10.0,
         width=20,
         clock=time.monotonic,
         log=print,
@@ -194,6 +200,7 @@ class ProgressLogger(Callback):
         self.n_batches = n_batches
         self.stream = stream
         self.min_interval = min_interval
+        self.plain_interval = plain_interval
         self.width = width
         self.clock = clock
         self.log = log
@@ -203,6 +210,13 @@ class ProgressLogger(Callback):
 
     def on_train_begin(self, net, state):
         self._out = sys.stderr if self.stream is None else self.stream
+        isatty = getattr(self._out, "isatty", None)
+        self._terminal = bool(isatty and isatty())
+        self._interval = (
+            self.min_interval
+            if self._terminal
+            else max(self.min_interval, self.plain_interval)
+        )
         self._first_epoch = state.n_iter  # > 0 when partial_fit continues
         self._epoch = state.n_iter + 1
         self._line_length = 0
@@ -244,13 +258,14 @@ class ProgressLogger(Callback):
             summary += f", best validation score {scores[best]:.6f} at epoch {best + 1}"
         if state.stopped_early:
             summary += ", stopped early"
-        self._out.write(("\n" if self._line_length else "") + summary + "\n")
+        newline = self._terminal and self._line_length
+        self._out.write(("\n" if newline else "") + summary + "\n")
         self._out.flush()
         self._line_length = 0
 
     def write(self, message):
         """Clear the bar, then ``log(message)``; the next batch redraws it."""
-        if self._line_length:
+        if self._line_length and self._terminal:
             self._out.write("\r" + " " * self._line_length + "\r")
             self._out.flush()
             self._line_length = 0
@@ -285,9 +300,12 @@ class ProgressLogger(Callback):
         if state.validation_scores:
             line += f" val {state.validation_scores[-1]:.4f}"
         line += f" {_clock_time(elapsed)} {eta}"
-        padding = " " * max(self._line_length - len(line), 0)
-        self._out.write("\r" + line + padding)
+        if self._terminal:
+            padding = " " * max(self._line_length - len(line), 0)
+            self._out.write("\r" + line + padding)
+        else:
+            self._out.write(line + "\n")
         self._out.flush()
         self._line_length = len(line)
-        self._next_draw = now + self.min_interval
+        self._next_draw = now + self._interval
         self.n_redraws += 1

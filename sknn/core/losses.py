@@ -64,6 +64,12 @@ class Loss(ABC):
     def gradient(self, y, z, p, out):
         """Write ``d cost / d z`` of each sample into ``out`` and return it."""
 
+    def reported_scale(self, n_outputs):
+        """Factor from the cost (summed over outputs, what is minimised) to
+        the value reported as the loss: 1 unless scikit-learn reports the
+        mean over outputs."""
+        return 1.0
+
     def __repr__(self):
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({params})"
@@ -86,6 +92,10 @@ class SquaredError(Loss):
     def per_sample(self, y, z, p):
         r = p - y
         return 0.5 * np.einsum("ij,ij->i", r, r)
+
+    def reported_scale(self, n_outputs):
+        # scikit-learn minimises the sum over outputs but reports the mean.
+        return 1.0 / n_outputs
 
     def gradient(self, y, z, p, out):
         np.subtract(p, y, out=out)

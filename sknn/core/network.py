@@ -217,20 +217,29 @@ class Network:
         """The flat slice after the biases: normalisation, activation, WN scales."""
         return self.params[self.n_weights + self.n_biases :]
 
-    def initialize(self, rng, init="auto", bias_init=0.0):
-        """Draw weights with ``init`` (one name or one per layer); fill biases.
+    def initialize(self, rng, init="auto", bias_init=None):
+        """Draw weights with ``init`` (one name or callable, or one per layer);
+        fill biases.
 
-        Extras get their initial values (gamma 1, beta 0, the activations'
-        own, ``g`` the column norms of ``v``); running statistics are reset.
+        Layer by layer, the weights are drawn (in float64, then cast) and,
+        for an initialiser that ``draws_bias`` while ``bias_init`` is None,
+        then the biases: scikit-learn's order of draws. Otherwise biases are
+        ``bias_init`` (None: zeros). Extras get their initial values (gamma 1,
+        beta 0, the activations' own, ``g`` the column norms of ``v``);
+        running statistics are reset.
         """
-        inits = [init] * self.n_layers if isinstance(init, str) else list(init)
+        single = isinstance(init, str) or callable(init)
+        inits = [init] * self.n_layers if single else list(init)
         inits += ["auto"] * (self.n_layers - len(inits))  # output layer
         acts = self.activations + [None]
-        for w, name, act in zip(self.coefs, inits, acts):
+        for w, b, name, act in zip(self.coefs, self.intercepts, inits, acts):
             fill = get_initializer(name, act)
-            w[...] = fill(w.shape, w.shape[0], w.shape[1], rng, self.dtype)
-        for b in self.intercepts:
-            b.fill(bias_init)
+            fan_in, fan_out = w.shape
+            w[...] = fill(w.shape, fan_in, fan_out, rng)
+            if bias_init is None and getattr(fill, "draws_bias", False):
+                b[...] = fill(b.shape, fan_in, fan_out, rng)
+            else:
+                b.fill(0.0 if bias_init is None else bias_init)
         self._init_extras()
         return self
 

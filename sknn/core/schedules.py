@@ -6,7 +6,8 @@ hooks the training loop calls: ``start(n_epochs, n_batches)`` when a call to
 ``per_batch`` is true, ``epoch_end(t, metric)`` with ``t`` the number of
 samples seen so far and ``metric`` the epoch's monitored loss, and
 ``on_plateau()`` when the stopping rule fires, which returns True to keep
-training (after lowering the rate) or False to stop.
+training (after lowering the rate) or False to stop (the rule then prints
+``stop_message()``).
 
 ``Constant``, ``InvScaling`` and ``Adaptive`` are scikit-learn's
 ``learning_rate`` options with its exact semantics; :class:`ScheduleDriver`
@@ -39,6 +40,10 @@ class Constant:
     def on_plateau(self):
         return False
 
+    def stop_message(self):
+        """What the stopping rule says when ``on_plateau`` declines."""
+        return "Stopping."
+
 
 class InvScaling(Constant):
     """``rate = learning_rate_init / (t + 1) ** power_t``, updated per epoch."""
@@ -59,6 +64,9 @@ class Adaptive(Constant):
             return False
         self.rate /= 5.0
         return True
+
+    def stop_message(self):
+        return "Learning rate too small. Stopping."
 
 
 SCHEDULES = {"constant": Constant, "invscaling": InvScaling, "adaptive": Adaptive}

@@ -78,6 +78,7 @@ class TrainingState:
         self.validation_loss_curve = []
         self.no_improvement_count = 0
         self.stopped_early = False
+        self.diverged = None  # why, when divergence ended a call
         self.best_epoch = None
         self.best_validation_score = -np.inf if early_stopping else None
         self.best_loss = None if early_stopping else np.inf
@@ -95,12 +96,20 @@ class TrainingState:
         self.clipped_gradient_norm_curve.append(clipped)
 
     def continue_history(self, old):
-        """Carry the curves and counters of an earlier fit (``warm_start``)."""
-        for name in (
+        """Carry the curves and counters of an earlier fit (``warm_start``).
+
+        As in scikit-learn, the stopping rule's best value and its count of
+        epochs without improvement carry over too (when both fits monitor the
+        same thing); only the optimiser, the schedule and ``n_iter`` restart.
+        """
+        names = [
             "t", "loss_curve", "learning_rate_curve", "gradient_norm_curve",
             "clipped_gradient_norm_curve", "layer_gradient_norms",
             "validation_scores", "validation_loss_curve",
-        ):  # fmt: skip
+        ]  # fmt: skip
+        if (old.best_loss is None) == (self.best_loss is None):
+            names += ["best_loss", "best_validation_score", "no_improvement_count"]
+        for name in names:
             value = getattr(old, name)
             setattr(self, name, list(value) if isinstance(value, list) else value)
 
@@ -113,11 +122,15 @@ class TrainingState:
 def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
     """Yield ``(X_batch, Y_batch, w_batch)`` covering the data once.
 
-    With ``shuffle`` the rows are permuted and gathered into contiguous
-    buffers reused across batches (``np.take(..., out=)``; ``mode="clip"``
-    because the indices are valid and NumPy buffers ``out`` in the default
-    mode, ~10x slower); without it the batches are views. ``buffers`` (a
-    dict) keeps those buffers between calls.
+    With ``shuffle`` the rows are visited in a new order drawn from ``rng``
+    the way scikit-learn's MLP draws it: the order of the previous epoch of
+    the same training call (kept in ``buffers``) permuted by
+    ``rng.shuffle(arange(n))``, so a seed gives scikit-learn's batches. The
+    rows are gathered into contiguous buffers reused across batches
+    (``np.take(..., out=)``; ``mode="clip"`` because the indices are valid
+    and NumPy buffers ``out`` in the default mode, ~10x slower); without
+    ``shuffle`` the batches are views. ``buffers`` (a dict) keeps those
+    buffers and the order between calls.
     """
     n = X.shape[0]
     buffers = {} if buffers is None else buffers
@@ -130,9 +143,7 @@ def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
             yb = Y.take(rows, y_buffer[: xb.shape[0]]) if codes else Y[rows]
             yield xb, yb, None if sample_weight is None else sample_weight[rows]
         return
-    # rng.permutation(n) in int32 where it fits: the same order, half the memory.
-    order = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
-    rng.shuffle(order)
+    order = _shuffled_order(buffers, n, rng)
     sparse = sp.issparse(X)
     for name, arr in (("X", None if sparse else X), ("Y", Y), ("w", sample_weight)):
         if arr is not None:
@@ -152,6 +163,20 @@ def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
         if sample_weight is not None:
             wb = np.take(sample_weight, idx, out=buffers["w"][:k], mode="clip")
         yield xb, yb, wb
+
+
+def _shuffled_order(buffers, n, rng):
+    """This epoch's order of the rows: the last one's, permuted (scikit-learn's
+    ``sample_idx = shuffle(sample_idx)``); int32 where it fits (the same
+    permutation, half the memory)."""
+    dtype = np.int32 if n < 2**31 else np.int64
+    order = buffers.get("order")
+    if order is None or len(order) != n:
+        order = np.arange(n, dtype=dtype)
+    permutation = np.arange(n, dtype=dtype)
+    rng.shuffle(permutation)
+    buffers["order"] = order = order[permutation]
+    return order
 
 
 def _buffer(buffers, name, arr, batch_size):
@@ -204,10 +229,17 @@ def run_epoch(
     rng,
     alpha,
     l1,
+    noise_rng=None,
     batch_callbacks=(),
 ):
-    """One pass over the data; returns the mean (penalised) training cost."""
-    noise_rng = rng if net.is_stochastic else None
+    """One pass over the data; returns the mean (penalised) training cost.
+
+    ``rng`` draws the order of the rows, ``noise_rng`` dropout masks and
+    input noise (if the network has them). The cost is reported on
+    scikit-learn's scale (:meth:`Loss.reported_scale`).
+    """
+    noise_rng = noise_rng if net.is_stochastic else None
+    scale = net.loss.reported_scale(net.layer_sizes[-1])
     optimizer, schedule = state.optimizer, state.schedule
     per_batch = schedule.per_batch
     total, n = 0.0, X.shape[0]
@@ -218,6 +250,7 @@ def run_epoch(
             continue  # every sample weighs 0: nothing to learn (and 0/0 costs)
         cost = net.loss_and_gradient(xb, yb, wb, rng=noise_rng, update_stats=True)
         n_batch = xb.shape[0] if wb is None else wb.sum()
+        cost *= scale
         if math.isfinite(cost):  # no step on a non-finite gradient
             cost += update(net, optimizer, recorder, schedule.rate, alpha, l1, n_batch)
         if not math.isfinite(cost):  # the epoch's snapshot is restored
@@ -255,6 +288,8 @@ def fit_stochastic(
     clip_value=None,
     callbacks=(),
     incremental=False,
+    noise_rng=None,
+    keep_best_on_divergence=False,
 ):
     """Train with mini-batches for ``max_iter`` epochs or until a callback stops.
 
@@ -263,9 +298,16 @@ def fit_stochastic(
     epoch the schedule sees the epoch's monitored value (the validation loss
     if recorded, else the training loss). ``incremental`` runs one epoch.
 
+    ``rng`` (scikit-learn's ``RandomState``) draws the order of the rows;
+    ``noise_rng`` dropout masks and input noise (default: ``rng``).
+
     On divergence the parameters of the last completed epoch are restored and
-    :class:`TrainingDiverged` is raised. A ``KeyboardInterrupt`` stops
-    training after restoring the last completed epoch, with a warning.
+    :class:`TrainingDiverged` is raised; with ``keep_best_on_divergence``
+    (early stopping, as scikit-learn does) the diverged epoch is recorded
+    with a NaN loss and validation score instead, training stops and the
+    callbacks restore the best epoch, with a warning. A
+    ``KeyboardInterrupt`` stops training after restoring the last completed
+    epoch, with a warning.
     """
     n = X.shape[0]
     n_batches = -(-n // batch_size)
@@ -283,6 +325,8 @@ def fit_stochastic(
                 batch_size=batch_size, shuffle=shuffle, rng=rng, alpha=alpha,
                 l1=l1, clip_norm=clip_norm, clip_value=clip_value,
                 callbacks=callbacks, incremental=incremental,
+                noise_rng=rng if noise_rng is None else noise_rng,
+                keep_best_on_divergence=keep_best_on_divergence,
             )  # fmt: skip
     finally:  # a fitted model keeps no batch-sized buffers
         if share_work is not None:
@@ -293,7 +337,8 @@ def fit_stochastic(
 
 def _epochs(
     net, X, Y, sample_weight, state, *, max_iter, batch_size, shuffle, rng,
-    alpha, l1, clip_norm, clip_value, callbacks, incremental,
+    alpha, l1, clip_norm, clip_value, callbacks, incremental, noise_rng,
+    keep_best_on_divergence,
 ):  # fmt: skip
     """The epochs of :func:`fit_stochastic` (which sets up and cleans up)."""
     n = X.shape[0]
@@ -314,14 +359,18 @@ def _epochs(
                 loss = run_epoch(
                     net, X, Y, sample_weight, state, recorder,
                     batch_size=batch_size, shuffle=shuffle, rng=rng,
-                    alpha=alpha, l1=l1, batch_callbacks=batch_callbacks,
+                    alpha=alpha, l1=l1, noise_rng=noise_rng,
+                    batch_callbacks=batch_callbacks,
                 )  # fmt: skip
         except (TrainingDiverged, KeyboardInterrupt) as exc:
             np.copyto(net.params, snapshot)
             np.copyto(net.stats, stats_snapshot)
-            if isinstance(exc, TrainingDiverged):
+            if isinstance(exc, KeyboardInterrupt):
+                _warn_interrupted(state)
+            elif keep_best_on_divergence:
+                _record_divergence(state, rate, recorder, n, exc)
+            else:
                 raise
-            _warn_interrupted(state)
             break
         state.record_epoch(loss, n, rate, recorder.epoch())
         try:
@@ -341,10 +390,20 @@ def _epochs(
 
 def _warn_interrupted(state):
     warnings.warn(
-        f"Training interrupted by user after {state.n_iter} epochs; the weights "
-        "of the last completed (or, with early stopping, the best) epoch are kept.",
+        f"Training interrupted by user. {state.n_iter} epochs were completed; "
+        "the weights of the last completed (or, with early stopping, the best) "
+        "epoch are kept.",
         stacklevel=5,
     )
+
+
+def _record_divergence(state, rate, recorder, n, exc):
+    """The diverged epoch in the curves (NaN loss and score); ``state.diverged``
+    says why, for the caller to report."""
+    state.record_epoch(math.nan, n, rate, recorder.epoch())
+    state.validation_scores.append(math.nan)
+    state.validation_loss_curve.append(math.nan)
+    state.diverged = str(exc)
 
 
 def fit_lbfgs(
@@ -358,12 +417,13 @@ def fit_lbfgs(
     tol,
     alpha=0.0,
     l1=0.0,
-    verbose=False,
 ):
     """Full-batch L-BFGS-B on the flat parameter vector.
 
     SciPy works in float64; the network keeps its own dtype, so a float32
-    model stays float32. Returns SciPy's ``OptimizeResult``.
+    model stays float32. Returns SciPy's ``OptimizeResult``, with
+    ``reported_loss``: its cost on the reported scale
+    (:meth:`Loss.reported_scale`).
     """
 
     Y = dense(Y)  # full batch: the one-hot matrix is needed at once
@@ -374,21 +434,24 @@ def fit_lbfgs(
             cost = net.loss_and_gradient(X, Y, sample_weight, alpha, l1)
         return cost, net.grads.astype(np.float64)
 
-    def report(intermediate_result):
-        print(f"L-BFGS iteration, loss = {intermediate_result.fun:.8f}")
-
     result = scipy.optimize.minimize(
         fun,
         net.params.astype(np.float64),
         method="L-BFGS-B",
         jac=True,
-        callback=report if verbose else None,
         options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
     )
     net.params[...] = result.x
     net.update_running_stats(X, sample_weight=sample_weight)  # the full batch
-    net.release_buffers()
     finite = np.isfinite(net.params).all() and np.isfinite(net.stats).all()
     if not (np.isfinite(result.fun) and finite):
+        net.release_buffers()
         raise TrainingDiverged(f"L-BFGS produced a non-finite cost ({result.fun}).")
+    result.reported_loss = float(result.fun)
+    scale = net.loss.reported_scale(Y.shape[1])
+    if scale != 1.0:
+        n = X.shape[0] if sample_weight is None else sample_weight.sum()
+        penalty = net.add_penalty(alpha, l1, n)
+        result.reported_loss = (result.reported_loss - penalty) * scale + penalty
+    net.release_buffers()
     return result
