@@ -68,11 +68,13 @@ PARAMETER_CONSTRAINTS = {
 def hidden_sizes(sizes):
     """``hidden_layer_sizes`` as a list of positive ints."""
     sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
-    if any(not isinstance(s, Integral) or s <= 0 for s in sizes):
+    if any(s <= 0 for s in sizes if isinstance(s, Real)):  # scikit-learn's check
         raise ValueError(
             f"hidden_layer_sizes must be > 0, got {sizes}. (Each entry is the "
             "number of units of a hidden layer, a positive integer.)"
         )
+    if any(not isinstance(s, Integral) for s in sizes):
+        raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes}.")
     return [int(s) for s in sizes]
 
 

@@ -13,7 +13,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from .core.targets import ClassCodes
+from .core.targets import ClassCodes, dense
 
 
 class ValidationMixin:
@@ -68,7 +68,9 @@ class ValidationMixin:
     def _split_validation(self, X, Y, y, sample_weight, rng):
         """scikit-learn's early-stopping split: ``train_test_split`` drawing from
         ``rng``, stratified only for a single output column (binary)."""
-        stratify = y if self._stratify_validation(Y) else None
+        # scikit-learn stratifies by its boolean targets (its messages name
+        # the classes so).
+        stratify = dense(Y).astype(bool) if self._stratify_validation(Y) else None
         codes = isinstance(Y, ClassCodes)
         arrays = [X, Y.codes if codes else Y, y]
         arrays += [sample_weight] if sample_weight is not None else []
