@@ -5,6 +5,7 @@ Not the 2016 ``scikit-neuralnetwork`` package, which also installed ``sknn``.
 
 from ._fitted import InconsistentSknnVersionWarning
 from ._gradcheck import check_gradients
+from ._validation import ValidationDataWarning
 from .classifier import MLPClassifier
 from .inspection import LossCurveDisplay  # matplotlib is imported only to plot
 from .regressor import MLPRegressor
@@ -16,6 +17,7 @@ __all__ = [
     "LossCurveDisplay",
     "MLPClassifier",
     "MLPRegressor",
+    "ValidationDataWarning",
     "check_gradients",
     "__version__",
 ]

@@ -204,7 +204,7 @@ class BaseMLP(
         if sample_weight is not None:
             sample_weight = sample_weight.astype(net.dtype, copy=False)
         validation = self._validation_data(
-            net.dtype, incremental, n_outputs=Y.shape[1], **validation
+            net.dtype, incremental, n_outputs=Y.shape[1], X_train=X, **validation
         )
 
         stochastic = self.solver != "lbfgs"

@@ -7,24 +7,72 @@ own score, the validation loss, or any scorer (``early_stopping_scoring``).
 """
 
 import copy
+import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from .core.targets import ClassCodes, dense
 
+# X_val is "on another scale" when the median feature's mean lies this many
+# training standard deviations from the training mean (a validation set from
+# the same data lies within a fraction of one).
+SCALE_WARNING_THRESHOLD = 3.0
+
+
+class ValidationDataWarning(UserWarning):
+    """Validation data that looks unlike the training data."""
+
+
+def _sample_rows(X, max_rows=1000):
+    """Up to ``max_rows`` evenly spaced rows of ``X``, dense."""
+    rows = X[:: max(1, X.shape[0] // max_rows)]
+    return rows.toarray() if sp.issparse(rows) else np.asarray(rows)
+
+
+def warn_if_other_scale(X_train, X_val):
+    """Warn when ``X_val`` looks untransformed relative to ``X_train``.
+
+    The typical cause is a Pipeline: ``fit(..., mlp__X_val=X_val)`` hands the
+    estimator ``X_val`` as given, while ``X`` went through the steps before
+    it. Compared on up to 1,000 rows of each, over the features that vary.
+    """
+    train, val = _sample_rows(X_train), _sample_rows(X_val)
+    std = train.std(axis=0)
+    varying = std > 0
+    if not varying.any():
+        return
+    shift = np.abs(val.mean(axis=0) - train.mean(axis=0))[varying] / std[varying]
+    median = float(np.median(shift))
+    if median > SCALE_WARNING_THRESHOLD:
+        warnings.warn(
+            f"X_val looks like it is on another scale than X: the median "
+            f"feature's mean lies {median:.3g} standard deviations from the "
+            "training data's. In a Pipeline, fit(..., step__X_val=...) passes "
+            "X_val untransformed; route it through the steps before the "
+            "estimator instead: sklearn.set_config(enable_metadata_routing=True), "
+            "Pipeline(..., transform_input=['X_val']) and "
+            "estimator.set_fit_request(X_val=True, y_val=True), then "
+            "pipeline.fit(X, y, X_val=X_val, y_val=y_val).",
+            ValidationDataWarning,
+            stacklevel=5,
+        )
+
 
 class ValidationMixin:
     """Validation-data handling shared by the estimators."""
 
     def _validation_data(self, dtype, incremental, X_val=None, y_val=None,
-                         sample_weight_val=None, n_outputs=None):  # fmt: skip
+                         sample_weight_val=None, n_outputs=None,
+                         X_train=None):  # fmt: skip
         """Validated ``(X, Y, y, sample_weight)`` of user-supplied validation data.
 
         ``n_outputs``, if given, is the number of target columns of ``y``,
-        which ``y_val`` must match.
+        which ``y_val`` must match. With ``X_train``, warns when ``X_val`` is
+        plainly on another scale (:func:`warn_if_other_scale`).
         """
         if X_val is None and y_val is None:
             if sample_weight_val is not None:
@@ -47,6 +95,8 @@ class ValidationMixin:
             ).astype(dtype, copy=False)  # fmt: skip
         except ValueError as exc:
             raise ValueError(f"Invalid X_val: {exc}") from exc
+        if X_train is not None:
+            warn_if_other_scale(X_train, X_val)
         y_val, Y_val = self._encode_targets(y_val)
         if X_val.shape[0] != len(y_val):
             raise ValueError(
