@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -416,6 +417,11 @@ class BaseMLP(
                 tol=self.tol,
                 alpha=self.alpha,
                 l1=self.l1,
+                # SciPy's own progress lines where scikit-learn asks for them
+                # (SciPy < 1.15; newer SciPy prints nothing).
+                options=_get_additional_lbfgs_options_dict(
+                    "iprint", 1 if self.verbose else -1
+                ),
             )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = result.reported_loss

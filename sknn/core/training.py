@@ -417,11 +417,13 @@ def fit_lbfgs(
     tol,
     alpha=0.0,
     l1=0.0,
+    options=None,
 ):
     """Full-batch L-BFGS-B on the flat parameter vector.
 
-    SciPy works in float64; the network keeps its own dtype, so a float32
-    model stays float32. Returns SciPy's ``OptimizeResult``, with
+    ``options`` are more of SciPy's L-BFGS-B options. SciPy works in float64;
+    the network keeps its own dtype, so a float32 model stays float32.
+    Returns SciPy's ``OptimizeResult``, with
     ``reported_loss``: its cost on the reported scale
     (:meth:`Loss.reported_scale`).
     """
@@ -439,7 +441,12 @@ def fit_lbfgs(
         net.params.astype(np.float64),
         method="L-BFGS-B",
         jac=True,
-        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+        options={
+            "maxfun": max_fun,
+            "maxiter": max_iter,
+            "gtol": tol,
+            **(options or {}),
+        },
     )
     net.params[...] = result.x
     net.update_running_stats(X, sample_weight=sample_weight)  # the full batch
