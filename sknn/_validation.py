@@ -120,8 +120,10 @@ class ValidationMixin:
         ``rng``, stratified only for a single output column (binary)."""
         # scikit-learn stratifies by its boolean targets (its messages name
         # the classes so).
-        stratify = dense(Y).astype(bool) if self._stratify_validation(Y) else None
         codes = isinstance(Y, ClassCodes)
+        stratify = None
+        if self._stratify_validation(Y):
+            stratify = Y.codes if codes else dense(Y).astype(bool)
         arrays = [X, Y.codes if codes else Y, y]
         arrays += [sample_weight] if sample_weight is not None else []
         hint = (

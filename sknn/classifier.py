@@ -286,7 +286,11 @@ default=None
         return LogLoss() if link == "softmax" else BinaryLogLoss()
 
     def _stratify_validation(self, Y):
-        # scikit-learn stratifies only a single output column (binary).
+        # scikit-learn stratifies only a single output column (binary). With
+        # early_stopping_scoring (sknn's own), multiclass splits are stratified
+        # too: a scorer such as log-loss needs every class in the split.
+        if self.early_stopping_scoring is not None:
+            return self._label_binarizer.y_type_ != "multilabel-indicator"
         return Y.shape[1] == 1
 
     def _decode(self, p):

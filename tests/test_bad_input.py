@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from _helpers import assert_unchanged, fitted_state
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
 import sknn.core.optimizers as optimizers
@@ -91,11 +91,18 @@ BAD_CALLS = {
                 ValueError, r"0 sample\(s\) \(shape=\(0, 8\)\) while a minimum of 1"),
     "zero features": ("clf", {}, lambda m, X, y: m.fit(X[:, :0], y),
                       ValueError, r"0 feature\(s\) \(shape=\(200, 0\)\)"),
-    "single sample (one class)": ("clf", {}, lambda m, X, y: m.fit(X[:1], y[:1]),
-                                  ValueError, "only one class is present"),
     "single sample, early stopping": (
         "reg", {"early_stopping": True}, lambda m, X, y: m.fit(X[:1], y[:1]),
-        ValueError, r"validation set is too small.*validation_fraction=0\.1 of 1"),
+        ValueError, r"^With n_samples=1, test_size=0\.1 and train_size=None, the "
+                    r"resulting train set will be empty\..* \(early_stopping holds "
+                    r"out validation_fraction=0\.1 of 1 samples; or pass X_val and "
+                    r"y_val to fit\.\)$"),
+    "one validation sample, early stopping": (
+        "clf", {"early_stopping": True}, lambda m, X, y: m.fit(X[:10], y[:10]),
+        ValueError, r"^The validation set is too small\. Increase "
+                    r"'validation_fraction' or the size of your dataset\. "
+                    r"\(early_stopping holds out "
+                    r"validation_fraction=0\.1 of 10 samples; or pass X_val"),
     "X and y lengths differ": (
         "clf", {}, lambda m, X, y: m.fit(X, y[:-1]),
         ValueError, r"inconsistent numbers of samples: \[200, 199\]"),
@@ -136,8 +143,6 @@ BAD_CALLS = {
                  TypeError, "at least 1 dimension"),
     "sparse y": ("reg", {}, lambda m, X, y: m.fit(X, sp.csr_matrix(y[:, None])),
                  TypeError, "Sparse data was passed for y"),
-    "single class": ("clf", {}, lambda m, X, y: m.fit(X, np.zeros_like(y)),
-                     ValueError, r"only one class is present \(got only \[0\]\)"),
     "negative y, poisson": (
         "reg", {"loss": "poisson"}, lambda m, X, y: m.fit(X, y),
         ValueError, "y are negative which is not allowed for Poisson"),
@@ -154,13 +159,15 @@ BAD_CALLS = {
     # -- partial_fit -------------------------------------------------------------
     "unseen label, partial_fit": (
         "clf", {}, lambda m, X, y: m.partial_fit(X, np.where(y == 0, 7, y)),
-        ValueError, r"y has labels \[7\] not in classes_ \[0, 1, 2\]"),
+        ValueError, r"^`y` has classes not in `self\.classes_`\. `self\.classes_` has "
+                    r"\[0 1 2\]\. 'y' has \[1 2 7\]\. \(New: \[7\]; "),
     "fewer features, partial_fit": (
         "clf", {}, lambda m, X, y: m.partial_fit(X[:, :6], y),
         ValueError, "X has 6 features, but MLPClassifier is expecting 8"),
     "other classes, partial_fit": (
         "clf", {}, lambda m, X, y: m.partial_fit(X, y, classes=[0, 1, 2, 3]),
-        ValueError, r"`classes=\[0, 1, 2, 3\]` is not the same as on the last call"),
+        ValueError, r"^`classes=\[0, 1, 2, 3\]` is not the same as on last call to "
+                    r"partial_fit, was: array\(\[0, 1, 2\]\)"),
     "partial_fit with lbfgs": (
         "clf", {"solver": "lbfgs"}, lambda m, X, y: m.partial_fit(X, y),
         AttributeError, "has no attribute 'partial_fit'"),
@@ -238,7 +245,9 @@ BAD_CALLS = {
         ValueError, "X_val has 200 samples but y_val has 199"),
     "unseen labels in y_val": (
         "clf", {}, lambda m, X, y: m.fit(X, y, X_val=X, y_val=y + 10),
-        ValueError, r"y_val has labels \[10, 11, 12\] not in classes_"),
+        ValueError, r"^`y_val` has classes not in `self\.classes_`\. `self\.classes_` "
+                    r"has \[0 1 2\]\. 'y_val' has \[10 11 12\]\. "
+                    r"\(New: \[10, 11, 12\]; "),
     "None in y_val": (
         "clf", {}, lambda m, X, y: m.fit(X, y, X_val=X, y_val=_put(y, None, 5, object)),
         ValueError, "y_val contains None"),
@@ -268,7 +277,8 @@ BAD_CALLS = {
     "early stopping without validation_fraction": (
         "clf", {"early_stopping": True, "validation_fraction": 0.0},
         lambda m, X, y: m.fit(X, y),
-        ValueError, r"validation set is too small.*validation_fraction=0\.0"),
+        ValueError, r"^test_size=0\.0 should be either positive.* \(early_stopping "
+                    r"holds out validation_fraction=0\.0 of 200 samples; "),
     # -- predict -----------------------------------------------------------------
     "predict, fewer features": ("clf", {}, lambda m, X, y: m.predict(X[:, :-1]),
                                 ValueError, "X has 7 features, but MLPClassifier"),
@@ -311,8 +321,12 @@ def test_bad_call_leaves_model_unchanged(case, fitted, fitted_reg):
 # (parameters, error type, message pattern); every one is set on a fitted
 # classifier with hidden_layer_sizes=(5, 5) before fit.
 BAD_PARAMS = [
-    ({"hidden_layer_sizes": (4, 0)}, ValueError, "hidden_layer_sizes must be positive"),
-    ({"hidden_layer_sizes": (4.5,)}, ValueError, "hidden_layer_sizes must be positive"),
+    ({"hidden_layer_sizes": (4, 0)}, ValueError,
+     r"^hidden_layer_sizes must be > 0, got \[4, 0\]\. \("),
+    ({"hidden_layer_sizes": (4, -2)}, ValueError,
+     r"^hidden_layer_sizes must be > 0, got \[4, -2\]\. \("),
+    ({"hidden_layer_sizes": (4.5,)}, ValueError,
+     r"^hidden_layer_sizes must be positive integers, got \[4\.5\]\.$"),
     ({"hidden_layer_sizes": "abc"}, InvalidParameterError, "'hidden_layer_sizes'"),
     ({"learning_rate_init": -1.0}, InvalidParameterError,
      r"'learning_rate_init'.*\(0.0, inf\)"),
@@ -480,10 +494,32 @@ def test_single_sample_regression_fits(small_regression):
         assert np.isfinite(reg.fit(X[:1], y[:1]).predict(X[:5])).all()
 
 
+@pytest.mark.parametrize("n_samples", [1, 200], ids=["single sample", "200 samples"])
+def test_a_single_class_is_fitted_like_sklearn(n_samples, fitted):
+    # scikit-learn fits a y with one class (one logistic output); so does sknn,
+    # also when refitting a model fitted on three classes.
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+
+    clf, X, y = fitted
+    X, y = X[:n_samples], np.full(n_samples, 2)
+    clf.fit(X, y)
+    sk = SkMLPClassifier((6,), max_iter=5, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, [2])
+    np.testing.assert_array_equal(clf.predict(X), np.full(n_samples, 2))
+    proba = clf.predict_proba(X)
+    assert proba.shape == (n_samples, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_allclose(proba, sk.predict_proba(X), rtol=1e-10, atol=1e-12)
+
+
 def test_batch_size_larger_than_data_warns_and_clips(small_classification):
     X, y = small_classification
     kw = {"hidden_layer_sizes": (4,), "max_iter": 3, "random_state": 0}
-    with pytest.warns(UserWarning, match="batch_size=1000 is larger than the number"):
+    with pytest.warns(
+        UserWarning,
+        match=r"^Got `batch_size` less than 1 or larger than sample size\. It is going "
+        r"to be clipped \(batch_size=1000, 200 samples\)\.$",
+    ):
         big = MLPClassifier(batch_size=1000, **kw).fit(X, y)
     exact = MLPClassifier(batch_size=len(X), **kw).fit(X, y)
     np.testing.assert_array_equal(big._network.params, exact._network.params)
@@ -540,17 +576,44 @@ def test_divergence_is_an_error_and_loses_nothing(warm_start, small_regression):
     ).fit(X, y)
     reg.set_params(learning_rate_init=10.0, max_iter=50, warm_start=warm_start)
     before = snapshot(reg)
-    with pytest.raises(ValueError, match="became inf.*lower learning_rate_init"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Solver produced non-finite parameter weights\. The input data may "
+        r"contain large values and need to be preprocessed\. \(The training cost "
+        r"became inf.* Lower learning_rate_init \(now 10\.0\).* The model was left "
+        r"unchanged\.\)$",
+    ):
         reg.fit(X * 1e3, y * 1e3)
     assert_same(reg, before)
     assert np.isfinite(reg._network.params).all()
     # partial_fit too: the calls before the diverging one are kept.
-    with pytest.raises(ValueError, match="diverged"):
+    with pytest.raises(ValueError, match="^Solver produced non-finite parameter"):
         for _ in range(50):
             before = snapshot(reg)
             reg.partial_fit(X * 1e3, y * 1e3)
     assert_same(reg, before)
     assert np.isfinite(reg._network.params).all()
+    assert np.isfinite(reg.predict(X)).all()
+
+
+def test_divergence_with_early_stopping_keeps_the_best_epoch(small_regression):
+    X, y = small_regression
+    kw = {"hidden_layer_sizes": (16,), "solver": "sgd", "learning_rate_init": 10.0,
+          "early_stopping": True, "random_state": 0}  # fmt: skip
+    with pytest.warns(ConvergenceWarning, match=r"^The training cost became (inf|nan) "
+                      r"at epoch 4\. Training stopped; the weights of the best "
+                      r"validation epoch are kept\."):  # fmt: skip
+        reg = MLPRegressor(max_iter=50, **kw).fit(X * 1e3, y * 1e3)  # no error
+    # The diverged epoch is recorded with a NaN loss and validation score.
+    assert reg.n_iter_ == 4 and len(reg.loss_curve_) == 4
+    assert len(reg.validation_scores_) == 4
+    assert np.isnan(reg.loss_curve_[-1]) and np.isnan(reg.validation_scores_[-1])
+    assert np.isfinite(reg.loss_curve_[:-1]).all()
+    best = int(np.nanargmax(reg.validation_scores_))
+    assert reg.best_validation_score_ == reg.validation_scores_[best]
+    # The weights are those of the best epoch: a run stopped there has them.
+    reference = MLPRegressor(max_iter=best + 1, **kw).fit(X * 1e3, y * 1e3)
+    np.testing.assert_array_equal(reg._network.params, reference._network.params)
     assert np.isfinite(reg.predict(X)).all()
 
 
@@ -573,9 +636,10 @@ def test_divergence_stops_at_the_first_non_finite_cost(small_regression, monkeyp
         hidden_layer_sizes=(16,), solver="sgd", learning_rate_init=10.0,
         batch_size=50, max_iter=50, random_state=0,
     )  # fmt: skip
-    with pytest.raises(ValueError, match=r"The training cost became (inf|nan) at "
-                       r"epoch \d+\. Training diverged: lower learning_rate_init "
-                       r"\(now 10.0\)") as info:  # fmt: skip
+    diverged = (r"^Solver produced non-finite parameter weights\..* \(The training "
+                r"cost became (inf|nan) at epoch \d+\. Lower learning_rate_init "
+                r"\(now 10\.0\)")  # fmt: skip
+    with pytest.raises(ValueError, match=diverged) as info:
         reg.fit(X * 1e3, y * 1e3)
     assert isinstance(info.value.__cause__, TrainingDiverged)
     # Every cost but the last was finite, and no step followed the last.
@@ -640,12 +704,15 @@ def test_keyboard_interrupt_in_a_batch_keeps_last_epoch(small_classification,
 
     monkeypatch.setattr(optimizers.Adam, "step", step)
     clf = MLPClassifier(max_iter=20, **_INTERRUPTIBLE)
-    with pytest.warns(UserWarning, match="interrupted by user after 2 epochs"):
+    with pytest.warns(
+        UserWarning, match=r"^Training interrupted by user\. 2 epochs were completed; "
+    ):
         clf.fit(X, y)
     monkeypatch.undo()
     _assert_is_epoch_two(clf, X, y)
     clf.partial_fit(X, y)  # and it can go on
-    assert clf.n_iter_ == 3
+    assert clf.n_iter_ == 1  # this call's epoch, as scikit-learn
+    assert len(clf.loss_curve_) == 3 and clf.t_ == 3 * len(X)
 
 
 class _InterruptAtBatch:
@@ -674,7 +741,9 @@ def test_keyboard_interrupt_from_a_callback_keeps_last_epoch(small_classificatio
     X, y = small_classification
     clf = MLPClassifier(max_iter=20, **_INTERRUPTIBLE)
     clf.set_callbacks(_InterruptAtBatch(10))  # the second batch of epoch 3
-    with pytest.warns(UserWarning, match="interrupted by user after 2 epochs"):
+    with pytest.warns(
+        UserWarning, match=r"^Training interrupted by user\. 2 epochs were completed; "
+    ):
         clf.fit(X, y)
     _assert_is_epoch_two(clf, X, y)
 
@@ -682,7 +751,7 @@ def test_keyboard_interrupt_from_a_callback_keeps_last_epoch(small_classificatio
 def test_keyboard_interrupt_in_partial_fit_keeps_the_model(fitted, monkeypatch):
     clf, X, y = fitted
     params, proba = clf._network.params.copy(), clf.predict_proba(X)
-    n_iter = clf.n_iter_
+    t, loss_curve = clf.t_, list(clf.loss_curve_)
     real = optimizers.Adam.step
 
     def step(self, *args, **kwargs):
@@ -698,7 +767,10 @@ def test_keyboard_interrupt_in_partial_fit_keeps_the_model(fitted, monkeypatch):
         clf.partial_fit(X, y)
     np.testing.assert_array_equal(clf._network.params, params)
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
-    assert clf.n_iter_ == n_iter
+    # No epoch of this call completed: n_iter_ (per call, as scikit-learn's) is
+    # 0, and neither the sample count nor the curve moved.
+    assert clf.n_iter_ == 0
+    assert clf.t_ == t and clf.loss_curve_ == loss_curve
 
 
 def test_keyboard_interrupt_in_lbfgs_loses_nothing(fitted_reg, monkeypatch):
@@ -734,7 +806,9 @@ def test_keyboard_interrupt_at_an_epoch_end_keeps_last_epoch(small_classificatio
     X, y = small_classification
     clf = MLPClassifier(max_iter=20, **_INTERRUPTIBLE)
     clf.set_callbacks(_InterruptAtEpochEnd(3))
-    with pytest.warns(UserWarning, match="interrupted by user after 3 epochs"):
+    with pytest.warns(
+        UserWarning, match=r"^Training interrupted by user\. 3 epochs were completed; "
+    ):
         clf.fit(X, y)
     assert clf.n_iter_ == 3  # the interrupted epoch had completed: it is kept
     assert np.isfinite(clf.predict_proba(X)).all()

@@ -142,7 +142,10 @@ def test_partial_fit_streaming_converges(small_classification):
     for _ in range(30):
         for chunk in np.array_split(np.arange(len(X)), 4):
             clf.partial_fit(X[chunk], y[chunk], classes=np.unique(y))
-    assert clf.n_iter_ == 120
+    # n_iter_ is the epochs of the last call (one), as scikit-learn's; t_ and
+    # the curve count every call.
+    assert clf.n_iter_ == 1
+    assert len(clf.loss_curve_) == 120 and clf.t_ == 30 * len(X)
     assert clf.loss_curve_[-1] < 0.5 * clf.loss_curve_[0]
     assert clf.score(X, y) > 0.8
 

@@ -113,9 +113,14 @@ def test_parameter_changes_the_model(data, solver_defaults, name, a, b):
 def test_validation_fraction_and_adaptive(data):
     X, y = data
     kw = dict(hidden_layer_sizes=(8,), random_state=0, max_iter=200)
-    a = MLPClassifier(early_stopping=True, validation_fraction=0.1, **kw).fit(X, y)
-    b = MLPClassifier(early_stopping=True, validation_fraction=0.4, **kw).fit(X, y)
+    # learning_rate_init=0.01: with the default rate both validation accuracies
+    # sit at the majority-class 0.4 until stopping (scikit-learn's too).
+    es = dict(early_stopping=True, learning_rate_init=0.01, **kw)
+    a = MLPClassifier(validation_fraction=0.1, **es).fit(X, y)
+    b = MLPClassifier(validation_fraction=0.4, **es).fit(X, y)
     assert a.validation_scores_ != b.validation_scores_
+    # 20 and 80 of the 200 samples are held out.
+    assert a.t_ == 180 * a.n_iter_ and b.t_ == 120 * b.n_iter_
     adaptive = MLPClassifier(
         solver="sgd", learning_rate="adaptive", tol=1.0, n_iter_no_change=2, **kw
     ).fit(X, y)

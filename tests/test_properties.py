@@ -22,7 +22,8 @@ Properties:
     difference's own error dominates, at another (see :class:`CheckMonitor`
     and ``FD_STEPS`` for what is excluded and why).
 (c) ``test_predict_is_deterministic_and_survives_pickle``,
-    ``test_k_partial_fits_equal_a_fit_of_k_epochs`` and
+    ``test_k_partial_fits_equal_a_fit_of_k_epochs``,
+    ``test_partial_fit_with_an_int_seed_reshuffles_identically`` and
     ``test_warm_started_plain_sgd_equals_one_longer_fit``.
 
 Bugs they found (now fixed) are kept at the end as regression tests: zero-weight
@@ -139,10 +140,12 @@ SCHEDULES = st.one_of(
     st.sampled_from(SCHEDULE_OBJECTS),
 )
 DIVERGED = re.compile(
-    r"^(The training cost became (nan|inf|-inf) at epoch \d+\.|The parameters "
+    r"^Solver produced non-finite parameter weights\. The input data may contain "
+    r"large values and need to be preprocessed\. \("
+    r"(The training cost became (nan|inf|-inf) at epoch \d+\.|The parameters "
     r"became non-finite at epoch \d+\.|L-BFGS produced a non-finite cost \(.*\)\."
     r"|The trained network's outputs overflow \(weights of magnitude .*\)\.)"
-    r" Training diverged: .* The model was left unchanged\.$"
+    r" Lower learning_rate_init .* The model was left unchanged\.\)$"
 )
 
 
@@ -710,6 +713,18 @@ def _assert_same_state(a, b):
     assert a[2:] == b[2:]
 
 
+# Every fit / partial_fit call draws from check_random_state(random_state)
+# afresh (scikit-learn's behaviour): with an int seed each call replays the same
+# stream. Calls are therefore equal to one longer fit only where nothing is
+# drawn after the initialisation: no shuffling, no dropout, no input noise.
+_NO_DRAWS = {"shuffle": False, "dropout": 0.0, "input_noise": 0.0}
+
+
+def _per_call(message):
+    """A divergence message with its epoch counted within the call."""
+    return re.sub(r"at epoch \d+\.", "at epoch <n>.", message)
+
+
 @_settings(100)
 @given(
     case=st.booleans().flatmap(
@@ -719,11 +734,15 @@ def _assert_same_state(a, b):
     )
 )
 def test_k_partial_fits_equal_a_fit_of_k_epochs(case):
-    """``partial_fit`` continues the optimiser, the schedule, the random stream
-    and the history, so k calls are bit for bit one ``fit`` of ``max_iter=k``
-    epochs -- with the same ``max_iter`` (a schedule's length), as long as the
-    stopping rule cannot fire (``n_iter_no_change=10`` > k), and without
-    ``class_weight="balanced"`` (refused by ``partial_fit``)."""
+    """``partial_fit`` continues the optimiser, the schedule and the history
+    (``loss_curve_``, ``t_``), so without random draws after the
+    initialisation (``_NO_DRAWS``) k calls are bit for bit one ``fit`` of
+    ``max_iter=k`` epochs -- with the same ``max_iter`` (a schedule's length),
+    as long as the stopping rule cannot fire (``n_iter_no_change=10`` > k), and
+    without ``class_weight="balanced"`` (refused by ``partial_fit``). Only
+    ``n_iter_`` differs: it counts the epochs of the last call (1), as
+    scikit-learn's."""
+    case.params.update(_NO_DRAWS)
     note(repr(case))
     X, y, sw = case.arrays()
     k = case.params["max_iter"]
@@ -735,15 +754,55 @@ def test_k_partial_fits_equal_a_fit_of_k_epochs(case):
         message = _fit(partial, X, y, sw, partial=True, **kwargs)
         if message is not None:
             event("both diverged")
-            # Diverging at the same epoch, with the same message.
-            assert message == diverged
+            # Diverging at the same epoch, with the same message (its epoch
+            # counted within the call: the first of this partial_fit).
+            assert diverged is not None
+            assert _per_call(message) == _per_call(diverged)
+            if "at epoch" in diverged:
+                assert f"at epoch {epoch}." in diverged and "at epoch 1." in message
             if epoch == 1:
                 assert not hasattr(partial, "_network")
-            else:
-                assert partial.n_iter_ == epoch - 1
+            else:  # the last successful call is kept
+                assert partial.n_iter_ == 1 and len(partial.loss_curve_) == epoch - 1
             return
     assert diverged is None
+    assert fitted.n_iter_ == k and partial.n_iter_ == 1
+    partial.n_iter_ = fitted.n_iter_
     _assert_same_state(_state(fitted), _state(partial))
+
+
+@_settings(60)
+@given(
+    case=st.booleans().flatmap(
+        lambda regressor: cases(
+            regressor, stochastic_only=True, max_epochs=3, class_weights=(None,)
+        )
+    )
+)
+def test_partial_fit_with_an_int_seed_reshuffles_identically(case):
+    """With an int ``random_state`` every ``partial_fit`` call after the first
+    (which also draws the initial weights) visits the rows in the same order,
+    ``RandomState(seed).shuffle(arange(n))``, as scikit-learn's: so it equals
+    an unshuffled call on the rows in that order."""
+    case.params.update(shuffle=True, dropout=0.0, input_noise=0.0)
+    note(repr(case))
+    X, y, sw = case.arrays()
+    kwargs = {} if case.regressor or case.multilabel else {"classes": np.unique(y)}
+    shuffled, ordered = case.estimator(), case.estimator()
+    assume(_fit(shuffled, X, y, sw, partial=True, **kwargs) is None)
+    assert _fit(ordered, X, y, sw, partial=True, **kwargs) is None
+    ordered.set_params(shuffle=False)
+    perm = np.arange(len(X))
+    np.random.RandomState(case.params["random_state"]).shuffle(perm)
+    sw_perm = None if sw is None else sw[perm]
+    for _ in range(case.params["max_iter"]):
+        a = _fit(shuffled, X, y, sw, partial=True)
+        b = _fit(ordered, X[perm], y[perm], sw_perm, partial=True)
+        assert a == b
+        if a is not None:
+            event("diverged")
+            break
+    _assert_same_state(_state(shuffled), _state(ordered))
 
 
 @_settings(80)
@@ -755,10 +814,13 @@ def test_k_partial_fits_equal_a_fit_of_k_epochs(case):
 )
 def test_warm_started_plain_sgd_equals_one_longer_fit(case, more):
     """SGD without momentum at a constant rate keeps no optimiser state, so a
-    warm-started ``fit`` (new optimiser, same random stream, parameters and
-    running statistics) of ``more`` epochs after ``max_iter`` epochs equals one
-    fit of ``max_iter + more`` epochs. Only ``n_iter_`` differs: it counts the
-    last fit's epochs, as in scikit-learn."""
+    warm-started ``fit`` (new optimiser; parameters, running statistics,
+    history and stopping counter kept) of ``more`` epochs after ``max_iter``
+    epochs equals one fit of ``max_iter + more`` epochs -- without random draws
+    after the initialisation (``_NO_DRAWS``), since each fit replays the int
+    seed's stream. Only ``n_iter_`` differs: it counts the last fit's epochs,
+    as in scikit-learn."""
+    case.params.update(_NO_DRAWS)
     note(repr(case))
     params = {"solver": "sgd", "momentum": 0.0, "learning_rate": "constant"}
     k = case.params["max_iter"]

@@ -90,7 +90,10 @@ def test_regressor_validation_data(small_regression):
         ({"sample_weight_val": "w"}, "without X_val"),
         ({"X_val": "X3", "y_val": "y"}, "features"),
         ({"X_val": "X", "y_val": "y_short"}, "samples"),
-        ({"X_val": "X", "y_val": "y_new"}, "not in classes_"),
+        (
+            {"X_val": "X", "y_val": "y_new"},
+            r"^`y_val` has classes not in `self\.classes_`\..* \(New: \[7\]; ",
+        ),
     ],
 )
 def test_bad_validation_data_is_rejected_and_loses_nothing(split, kwargs, match):
@@ -117,3 +120,19 @@ def test_no_validation_means_no_validation_attributes(split):
     clf = MLPClassifier((8,), max_iter=3, random_state=0).fit(X, y)
     assert clf.validation_scores_ is None and clf.validation_loss_curve_ is None
     assert clf.best_validation_score_ is None
+
+
+def test_scorer_early_stopping_stratifies_multiclass_splits():
+    # A log-loss scorer needs every class in the validation split; scikit-learn's
+    # unstratified multiclass split (kept for the default scoring) can miss one.
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    clf = MLPClassifier(
+        early_stopping=True,
+        early_stopping_scoring="neg_log_loss",
+        max_iter=2,
+        random_state=2,
+    ).fit(X[:300], y[:300])
+    assert len(clf.validation_scores_) == 2
+    assert all(np.isfinite(clf.validation_scores_))

@@ -1,7 +1,8 @@
-"""The progress bar of ``verbose >= 2`` (``ProgressLogger``)."""
+"""The progress bar of ``progress_bar=True`` (``ProgressLogger``)."""
 
 import io
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -17,6 +18,13 @@ from sknn.core.network import Network
 from sknn.core.optimizers import Adam
 from sknn.core.schedules import Constant
 from sknn.core.training import TrainingState, fit_stochastic
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal: the bar is redrawn in place."""
+
+    def isatty(self):
+        return True
 
 
 class FakeClock:
@@ -66,12 +74,13 @@ def test_clock_time():
     assert _clock_time(3725) == "1:02:05"
 
 
-def test_bar_shows_epochs_batches_loss_and_eta(capsys):
+def test_bar_shows_epochs_batches_loss_and_eta(capsys, monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)  # the default stream
     progress = ProgressLogger(3, 4, min_interval=0.0, clock=FakeClock(0.5))
     state = _train(progress)  # 64 samples / 16: 4 batches, 3 epochs
-    captured = capsys.readouterr()
-    assert captured.out == ""  # all on stderr
-    err = captured.err
+    assert capsys.readouterr().out == ""  # nothing on stdout
+    err = terminal.getvalue()  # all on stderr
     assert err.startswith("\r") and err.endswith("\n")
     frames = _frames(err)
     # Unthrottled: every batch, every epoch end, and the final state.
@@ -99,7 +108,7 @@ def test_bar_shows_epochs_batches_loss_and_eta(capsys):
 
 def test_redraws_are_throttled():
     clock = FakeClock(0.01)  # 10 ms per batch
-    stream = io.StringIO()
+    stream = Terminal()
     progress = ProgressLogger(5, 100, stream=stream, clock=clock)
     _train(progress, max_iter=5, batch_size=1, n=100)
     # One reading per batch and per epoch end, plus the start and the end.
@@ -110,8 +119,62 @@ def test_redraws_are_throttled():
     assert len(_frames(stream.getvalue())) == progress.n_redraws
 
 
-def test_a_stopped_clock_draws_once_plus_the_end():
+def test_off_a_terminal_plain_lines_at_most_every_plain_interval():
+    clock = FakeClock(0.5)  # half a second per reading
+    stream = io.StringIO()  # no isatty() True: a log file
+    progress = ProgressLogger(
+        3, 4, stream=stream, min_interval=0.0, plain_interval=2.0, clock=clock
+    )
+    state = _train(progress)
+    text = stream.getvalue()
+    assert "\r" not in text and text.endswith("\n")
+    lines = text.splitlines()
+    assert len(lines) == progress.n_redraws + 1  # one per drawing, then the summary
+    # 3 x 4 batches + 3 epoch ends: 15 readings 0.5 s apart after the start;
+    # the first batch draws (t=1), then one line every 2 s (t=3, 5, 7), then
+    # the final state.
+    assert clock.now == 8.5
+    assert progress.n_redraws == 5
+    assert lines[0].startswith("epoch 1/3 [") and lines[0].endswith("ETA ?")
+    assert lines[-2].startswith("epoch 3/3 [" + "#" * 20 + "] batch 4/4")
+    assert lines[-2].endswith("done")
+    assert (
+        lines[-1].startswith("3 epochs in ") and f"loss {state.loss:.6f}" in lines[-1]
+    )
+    # No padding: a plain line is never drawn over another.
+    assert all(line == line.rstrip() for line in lines)
+
+
+def test_off_a_terminal_the_default_interval_is_ten_seconds():
     stream = io.StringIO()
+    clock = FakeClock(1.0)
+    progress = ProgressLogger(3, 4, stream=stream, min_interval=0.0, clock=clock)
+    assert progress.plain_interval == 10.0
+    _train(progress)  # 17 s of fake time
+    assert progress.n_redraws == 3  # the first batch, one 10 s later, the end
+    assert "\r" not in stream.getvalue()
+
+
+def test_a_stream_without_isatty_is_not_a_terminal():
+    class Sink:
+        def __init__(self):
+            self.parts = []
+
+        def write(self, text):
+            self.parts.append(text)
+
+        def flush(self):
+            pass
+
+    sink = Sink()
+    progress = ProgressLogger(3, 4, stream=sink, min_interval=0.0, clock=FakeClock(0.5))
+    _train(progress)
+    text = "".join(sink.parts)
+    assert "\r" not in text and text.count("\n") == progress.n_redraws + 1
+
+
+def test_a_stopped_clock_draws_once_plus_the_end():
+    stream = Terminal()
     progress = ProgressLogger(3, 4, stream=stream, clock=lambda: 0.0)
     _train(progress)
     assert progress.n_redraws == 2  # the first batch, and the final state
@@ -119,7 +182,7 @@ def test_a_stopped_clock_draws_once_plus_the_end():
 
 
 def test_lines_are_padded_over_longer_ones():
-    stream = io.StringIO()
+    stream = Terminal()
     progress = ProgressLogger(1, 1, stream=stream, min_interval=0.0)
     state = _setup()[3]
     progress.on_train_begin(None, state)
@@ -133,7 +196,7 @@ def test_lines_are_padded_over_longer_ones():
 
 
 def test_messages_clear_the_bar_first():
-    stream, said = io.StringIO(), []
+    stream, said = Terminal(), []
     progress = ProgressLogger(30, 4, stream=stream, min_interval=0.0, log=said.append)
     rule = StoppingRule(tol=1e9, n_iter_no_change=1, log=progress.write)
     state = _train(progress, max_iter=30, callbacks=[rule])
@@ -150,7 +213,7 @@ def test_messages_clear_the_bar_first():
 
 
 def test_continuing_training_counts_from_the_state():
-    stream = io.StringIO()
+    stream = Terminal()
     state = _setup()[3]
     state.n_iter = 5  # as partial_fit after five epochs
     progress = ProgressLogger(1, 4, stream=stream, min_interval=0.0)
@@ -163,7 +226,7 @@ def test_continuing_training_counts_from_the_state():
 def test_validation_score_in_bar_and_summary():
     scores = iter([0.5, 0.9, 0.7])
     monitor = ValidationMonitor(lambda net: (next(scores), 1.0))
-    stream = io.StringIO()
+    stream = Terminal()
     progress = ProgressLogger(3, 4, stream=stream, min_interval=0.0)
     net, X, Y, state = _setup()
     fit_stochastic(
@@ -185,16 +248,50 @@ def data():
     return X, (X[:, 0] + X[:, 1] > 0).astype(int)
 
 
-def test_verbose_2_draws_a_progress_bar_on_stderr(data, capsys):
+def test_progress_bar_draws_on_stderr(data, capsys, monkeypatch):
     from sknn import MLPClassifier
 
-    MLPClassifier((8,), max_iter=4, batch_size=32, verbose=2, random_state=0).fit(*data)
-    out, err = capsys.readouterr()
-    assert out == ""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    MLPClassifier(
+        (8,), max_iter=4, batch_size=32, progress_bar=True, random_state=0
+    ).fit(*data)
+    assert capsys.readouterr().out == ""
+    err = terminal.getvalue()
     frames = _frames(err)
     assert frames[0].startswith("epoch 1/4 [") and "batch 1/4" in frames[0]
     assert frames[-1].startswith("epoch 4/4 [" + "#" * 20 + "] batch 4/4")
     assert err.split("\n")[1].startswith("4 epochs in ")
+
+
+def test_progress_bar_off_a_terminal_writes_plain_lines(data, capsys):
+    from sknn import MLPClassifier
+
+    MLPClassifier(
+        (8,), max_iter=4, batch_size=32, progress_bar=True, random_state=0
+    ).fit(*data)
+    out, err = capsys.readouterr()  # captured stderr is not a terminal
+    assert out == ""
+    assert "\r" not in err and err.endswith("\n")
+    lines = err.splitlines()
+    assert lines[0].startswith("epoch 1/4 [")
+    assert lines[-2].startswith("epoch 4/4 [" + "#" * 20 + "] batch 4/4")
+    assert lines[-1].startswith("4 epochs in ")
+
+
+@pytest.mark.parametrize("verbose", [1, 2, True])
+def test_verbose_draws_no_progress_bar(data, capsys, monkeypatch, verbose):
+    from sknn import MLPClassifier
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    clf = MLPClassifier((8,), max_iter=4, verbose=verbose, random_state=0)
+    clf.fit(*data)
+    out = capsys.readouterr().out
+    assert out.splitlines()[:4] == [
+        f"Iteration {k}, loss = {loss:.8f}" for k, loss in enumerate(clf.loss_curve_, 1)
+    ]
+    assert terminal.getvalue() == ""
 
 
 def test_verbose_1_keeps_scikit_learns_lines(data, capsys):
@@ -208,13 +305,28 @@ def test_verbose_1_keeps_scikit_learns_lines(data, capsys):
     assert "\r" not in err and "epoch" not in err
 
 
-def test_verbose_2_early_stopping_message_goes_to_stdout(data, capsys):
+def test_verbose_with_progress_bar_messages_go_to_stdout(data, capsys, monkeypatch):
     from sknn import MLPClassifier
 
-    MLPClassifier(
-        (8,), max_iter=50, verbose=2, early_stopping=True, n_iter_no_change=1,
-        tol=10.0, random_state=0,
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    clf = MLPClassifier(
+        (8,), max_iter=50, verbose=1, progress_bar=True, early_stopping=True,
+        n_iter_no_change=1, tol=10.0, random_state=0,
     ).fit(*data)  # fmt: skip
-    out, err = capsys.readouterr()
-    assert out.startswith("Validation score did not improve") and "Stopping." in out
+    out = capsys.readouterr().out.splitlines()
+    # scikit-learn's lines, on stdout: per epoch the loss and validation score,
+    # then the stopping message.
+    assert out[:2] == [
+        f"Iteration 1, loss = {clf.loss_curve_[0]:.8f}",
+        f"Validation score: {clf.validation_scores_[0]:.6f}",
+    ]
+    assert out[-1] == (
+        "Validation score did not improve more than tol=10.000000 for 1 "
+        "consecutive epochs. Stopping."
+    )
+    assert len(out) == 2 * clf.n_iter_ + 1
+    err = terminal.getvalue()
+    assert re.search(r"\r +\r", err)  # the bar was cleared before each message
+    assert "Iteration" not in err
     assert "stopped early" in err.splitlines()[-1]

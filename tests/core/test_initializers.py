@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from sknn.core.activations import ACTIVATIONS, get_activation
-from sknn.core.initializers import INITIALIZERS, get_initializer
+from sknn.core.initializers import INITIALIZERS, SklearnUniform, get_initializer
+from sknn.core.losses import get_loss
+from sknn.core.network import Network
 
 FAN_IN, FAN_OUT = 500, 400
 
@@ -21,27 +23,28 @@ EXPECTED = {
     "glorot_uniform": ("uniform", np.sqrt(6 / (FAN_IN + FAN_OUT))),
     "xavier_uniform": ("uniform", np.sqrt(6 / (FAN_IN + FAN_OUT))),
     "he_uniform": ("uniform", np.sqrt(6 / FAN_IN)),
+    "sklearn": ("uniform", np.sqrt(6 / (FAN_IN + FAN_OUT))),
 }
 
 
-def _draw(name, dtype=np.float64, seed=0, shape=(FAN_IN, FAN_OUT)):
+def _draw(name, seed=0, shape=(FAN_IN, FAN_OUT), rng_type=np.random.default_rng):
     fill = get_initializer(name)
-    return fill(shape, shape[0], shape[1], np.random.default_rng(seed), np.dtype(dtype))
+    return fill(shape, shape[0], shape[1], rng_type(seed))
 
 
 def test_every_registered_name_is_covered():
     assert set(INITIALIZERS) == set(EXPECTED) | {"zeros"}
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rng_type", [np.random.default_rng, np.random.RandomState])
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_shape_dtype_and_scale(name, dtype):
-    w = _draw(name, dtype)
+def test_shape_dtype_and_scale(name, rng_type):
+    w = _draw(name, rng_type=rng_type)
     assert w.shape == (FAN_IN, FAN_OUT)
-    assert w.dtype == dtype
+    assert w.dtype == np.float64  # always float64: the caller casts
     kind, scale = EXPECTED[name]
-    std = float(w.std(dtype=np.float64))
-    mean = float(w.mean(dtype=np.float64))
+    std = float(w.std())
+    mean = float(w.mean())
     if kind == "normal":
         assert std == pytest.approx(scale, rel=0.05)
     else:
@@ -51,19 +54,70 @@ def test_shape_dtype_and_scale(name, dtype):
     assert abs(mean) < 0.02 * scale
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_zeros(dtype):
-    w = _draw("zeros", dtype, shape=(3, 4))
-    assert w.shape == (3, 4) and w.dtype == dtype
+def test_zeros():
+    w = _draw("zeros", shape=(3, 4))
+    assert w.shape == (3, 4) and w.dtype == np.float64
     assert not w.any()
 
 
-@pytest.mark.parametrize("name", ["he_normal", "glorot_uniform", "normal", "zeros"])
-def test_numpy_scalar_types_are_accepted_as_dtype(name):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "name", ["he_normal", "glorot_uniform", "normal", "sklearn", "zeros"]
+)
+def test_network_casts_the_float64_draws_to_its_dtype(name, dtype):
+    net = Network([20, 10, 3], ["relu"], get_loss("squared_error"), dtype)
+    net.initialize(np.random.RandomState(0), init=name)
+    assert all(w.dtype == dtype for w in net.coefs + net.intercepts)
+    # The same draws as the initialiser's own float64 arrays, cast: one seed
+    # gives the same initial model in float32 and float64.
+    rng = np.random.RandomState(0)
     fill = get_initializer(name)
-    w = fill((20, 10), 20, 10, np.random.default_rng(0), np.float32)
-    assert w.dtype == np.float32
-    np.testing.assert_array_equal(w, _draw(name, np.float32, shape=(20, 10)))
+    w0 = fill((20, 10), 20, 10, rng)
+    np.testing.assert_array_equal(net.coefs[0], w0.astype(dtype))
+
+
+def test_network_draws_weights_then_biases_layer_by_layer_like_sklearn():
+    net = Network([5, 4, 3], ["relu"], get_loss("squared_error"), np.float64)
+    net.initialize(np.random.RandomState(7), init="sklearn")
+    rng = np.random.RandomState(7)
+    for fan_in, fan_out, w, b in zip((5, 4), (4, 3), net.coefs, net.intercepts):
+        bound = np.sqrt(6 / (fan_in + fan_out))
+        np.testing.assert_array_equal(w, rng.uniform(-bound, bound, (fan_in, fan_out)))
+        np.testing.assert_array_equal(b, rng.uniform(-bound, bound, fan_out))
+
+
+def test_bias_init_none_is_zeros_for_an_initializer_that_does_not_draw_biases():
+    net = Network([5, 4, 3], ["relu"], get_loss("squared_error"), np.float64)
+    net.initialize(np.random.RandomState(7), init="glorot_uniform")
+    assert not any(b.any() for b in net.intercepts)
+    net.initialize(np.random.RandomState(7), init="sklearn", bias_init=0.5)
+    assert all((b == 0.5).all() for b in net.intercepts)
+
+
+def test_sklearn_uniform_bound_and_a_smaller_factor_narrows_it():
+    fill = INITIALIZERS["sklearn"]
+    assert isinstance(fill, SklearnUniform) and fill.factor == 6.0
+    assert fill.draws_bias is True
+    shape = (30, 7)
+    w = _draw("sklearn", shape=shape)
+    bound6 = np.sqrt(6 / (30 + 7))
+    assert np.abs(w).max() <= bound6
+    assert np.abs(w).max() >= 0.95 * bound6
+    narrow = SklearnUniform(factor=2.0)(shape, 30, 7, np.random.default_rng(0))
+    bound2 = np.sqrt(2 / (30 + 7))
+    assert np.abs(narrow).max() <= bound2 < bound6
+    assert np.abs(narrow).max() >= 0.95 * bound2
+    # scikit-learn's own draw: rng.uniform(-bound, bound, shape) on its RandomState.
+    np.testing.assert_array_equal(
+        fill(shape, 30, 7, np.random.RandomState(1)),
+        np.random.RandomState(1).uniform(-bound6, bound6, shape),
+    )
+
+
+def test_get_initializer_returns_a_callable_unchanged():
+    fill = SklearnUniform(factor=2.0)
+    assert get_initializer(fill) is fill
+    assert get_initializer(fill, get_activation("relu")) is fill
 
 
 def test_glorot_uniform_limit_on_a_non_square_layer():
@@ -71,12 +125,16 @@ def test_glorot_uniform_limit_on_a_non_square_layer():
     assert np.abs(w).max() <= np.sqrt(6 / (30 + 7))
 
 
+@pytest.mark.parametrize("rng_type", [np.random.default_rng, np.random.RandomState])
 @pytest.mark.parametrize("name", sorted(INITIALIZERS))
-def test_same_seed_same_array_other_seed_other_array(name):
-    a, b = _draw(name, seed=3, shape=(8, 6)), _draw(name, seed=3, shape=(8, 6))
+def test_same_seed_same_array_other_seed_other_array(name, rng_type):
+    a = _draw(name, seed=3, shape=(8, 6), rng_type=rng_type)
+    b = _draw(name, seed=3, shape=(8, 6), rng_type=rng_type)
     np.testing.assert_array_equal(a, b)
     if name != "zeros":
-        assert not np.array_equal(a, _draw(name, seed=4, shape=(8, 6)))
+        assert not np.array_equal(
+            a, _draw(name, seed=4, shape=(8, 6), rng_type=rng_type)
+        )
 
 
 @pytest.mark.parametrize(

@@ -322,3 +322,14 @@ def test_float32_is_preserved(name, params):
     )
     values = loss.per_sample(y32, z32, p32)
     np.testing.assert_allclose(values, loss.per_sample(y, z, p), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("n_outputs", [1, 2, 5])
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_reported_scale_is_the_mean_over_outputs_only_for_squared_error(
+    name, n_outputs
+):
+    # scikit-learn minimises the squared error summed over outputs but reports
+    # it averaged over them; every other loss is reported as minimised.
+    expected = 1.0 / n_outputs if name == "squared_error" else 1.0
+    assert get_loss(name).reported_scale(n_outputs) == expected

@@ -120,3 +120,15 @@ def test_driver_steps_per_batch_with_the_run_length():
         driver.batch_end()
     driver.epoch_end(t=40, metric=1.0)  # epochs do not step a batch schedule
     assert driver.rate == 0.5**4
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        (Constant(0.01), "Stopping."),
+        (InvScaling(0.01), "Stopping."),
+        (Adaptive(0.01), "Learning rate too small. Stopping."),  # scikit-learn's
+    ],
+)
+def test_stop_message(schedule, message):
+    assert schedule.stop_message() == message

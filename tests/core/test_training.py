@@ -320,7 +320,9 @@ def test_keyboard_interrupt_keeps_the_best_epoch_with_early_stopping():
         seen.append(net.params.copy())
         return 0.0
 
-    with pytest.warns(UserWarning, match="interrupted by user after 2 epochs"):
+    with pytest.warns(
+        UserWarning, match=r"Training interrupted by user\. 2 epochs were completed"
+    ):
         _fit(net, X, Y, state, max_iter=10, validation_score=record)
     assert state.n_iter == 2
     # The score never improves after the first epoch, so that epoch is the best.
