@@ -34,7 +34,7 @@ from ._params import (
     per_layer,
 )
 from ._threads import scipy_blas_single_threaded
-from ._validation import ValidationMixin
+from ._validation import ValidationMixin, cast_to
 from .core import (
     SCHEDULES,
     Network,
@@ -67,6 +67,10 @@ _EPOCH_CURVES = (
     "best_validation_score_", "best_epoch_", "learning_rate_curve_",
     "gradient_norm_curve_", "clipped_gradient_norm_curve_", "layer_gradient_norms_",
 )  # fmt: skip
+
+
+class _NoEpochCompleted(Exception):
+    """A training call interrupted before its first epoch: undo the call."""
 
 
 class BaseMLP(
@@ -163,6 +167,32 @@ class BaseMLP(
             schedule.power_t = self.power_t
         return schedule
 
+    def set_params(self, **params):
+        """Set parameters; ``learning_rate__<name>`` needs a schedule object.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, and nested ones of ``learning_rate``.
+
+        Returns
+        -------
+        self : estimator instance
+            The estimator.
+        """
+        for key in params:
+            name, nested, _ = key.partition("__")
+            target = params.get(name, getattr(self, name, None))
+            if nested and name in self.get_params(deep=False):
+                if not hasattr(target, "set_params"):
+                    raise ValueError(
+                        f"Cannot set {key!r}: {name} is {target!r}, which has no "
+                        f"parameters. Set {name} to a schedule object first (e.g. "
+                        f"{name}=StepLR() from sknn.core.lr_schedules), in the same "
+                        "call or in the same grid entry."
+                    )
+        return super().set_params(**params)
+
     # -- fitting ---------------------------------------------------------------
 
     def _fit(self, X, y, sample_weight=None, incremental=False, validation=None,
@@ -177,13 +207,20 @@ class BaseMLP(
             return self._fit_inner(
                 X, y, sample_weight, incremental, validation or {}, target_kw, rng
             )
-        except BaseException:
+        except BaseException as exc:
             # Restore every attribute, so a failed call loses nothing.
             kept = {k: v for k, v in vars(self).items() if k in _CALLBACK_ATTRIBUTES}
             self.__dict__.clear()
             self.__dict__.update(saved)
             self.__dict__.update(kept)
             rng.set_state(rng_state)
+            if isinstance(exc, _NoEpochCompleted):
+                warnings.warn(
+                    "Training interrupted by user. No epoch was completed, so the "
+                    "estimator is left as it was before this call.",
+                    stacklevel=3,
+                )
+                return self
             raise
 
     def _fit_inner(self, X, y, sample_weight, incremental, validation, target_kw,
@@ -201,9 +238,9 @@ class BaseMLP(
             state = self._new_state(net)
         else:
             net, state = self._continue(Y.shape[1], incremental)
-            X, Y = X.astype(net.dtype, copy=False), Y.astype(net.dtype, copy=False)
+            X, Y = cast_to(X, net.dtype, "X"), cast_to(Y, net.dtype, "y")
         if sample_weight is not None:
-            sample_weight = sample_weight.astype(net.dtype, copy=False)
+            sample_weight = cast_to(sample_weight, net.dtype, "sample_weight")
         validation = self._validation_data(
             net.dtype, incremental, n_outputs=Y.shape[1], X_train=X, **validation
         )
@@ -364,6 +401,8 @@ class BaseMLP(
             incremental=incremental,
             keep_best_on_divergence=self.early_stopping,
         )
+        if state.n_iter == 0:  # interrupted within the first epoch
+            raise _NoEpochCompleted
         if state.diverged:
             warnings.warn(
                 f"{state.diverged} Training stopped; the weights of the best "

@@ -12,6 +12,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._validation import cast_to
+
 __all__ = ["FittedMixin", "InconsistentSknnVersionWarning"]
 
 
@@ -34,6 +36,28 @@ class InconsistentSknnVersionWarning(UserWarning):
         )
 
 
+def _assign(views, value, name):
+    """Copy arrays into the network's parameter views, after checking all of
+    them (count, shapes, finiteness), so a bad assignment changes nothing."""
+    value = list(value)
+    if len(value) != len(views):
+        raise ValueError(
+            f"{name} needs {len(views)} arrays, one per layer; got {len(value)}."
+        )
+    arrays = []
+    for i, (dst, src) in enumerate(zip(views, value)):
+        src = np.asarray(src)
+        if src.shape != dst.shape:
+            raise ValueError(
+                f"{name}[{i}] has shape {src.shape}; this layer needs {dst.shape}."
+            )
+        if not np.isfinite(src).all():
+            raise ValueError(f"{name}[{i}] contains NaN or infinity.")
+        arrays.append(src)
+    for dst, src in zip(views, arrays):
+        dst[...] = src
+
+
 class FittedMixin:
     """Prediction plumbing, weight views and version-aware pickling."""
 
@@ -42,7 +66,7 @@ class FittedMixin:
             self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
             reset=False,
         )  # fmt: skip
-        return X.astype(self._network.dtype, copy=False)
+        return cast_to(X, self._network.dtype, "X")
 
     def _forward(self, X):
         """Validated ``X`` through the fitted network: the output activations."""
@@ -71,8 +95,7 @@ class FittedMixin:
 
     @coefs_.setter
     def coefs_(self, value):
-        for dst, src in zip(self._network.coefs, value, strict=True):
-            dst[...] = src
+        _assign(self._network.coefs, value, "coefs_")
 
     @property
     def effective_coefs_(self):
@@ -87,8 +110,7 @@ class FittedMixin:
 
     @intercepts_.setter
     def intercepts_(self, value):
-        for dst, src in zip(self._network.intercepts, value, strict=True):
-            dst[...] = src
+        _assign(self._network.intercepts, value, "intercepts_")
 
     # -- pickling ----------------------------------------------------------------
 

@@ -23,6 +23,30 @@ from .core.targets import ClassCodes, dense
 SCALE_WARNING_THRESHOLD = 3.0
 
 
+def cast_to(a, dtype, name):
+    """``a`` as ``dtype`` (the model's), refusing finite values that the cast
+    would make infinite (float64 data beyond float32's range, for a float32
+    model): a clear error instead of NaN predictions or a false "diverged"."""
+    dtype = np.dtype(dtype)
+    values = a.data if sp.issparse(a) else a
+    if (
+        isinstance(values, np.ndarray)
+        and values.size
+        and values.dtype.kind == "f"
+        and values.dtype.itemsize > dtype.itemsize
+    ):
+        largest = max(float(values.max()), -float(values.min()))
+        limit = float(np.finfo(dtype).max)
+        if largest > limit:
+            raise ValueError(
+                f"{name} has values up to {largest:.3g} in magnitude, beyond the "
+                f"range of {dtype.name} (at most {limit:.3g}), the model's dtype: "
+                "they would become infinite. Scale the data, or train the model "
+                "in float64 (fit it on float64 X)."
+            )
+    return a.astype(dtype, copy=False)
+
+
 class ValidationDataWarning(UserWarning):
     """Validation data that looks unlike the training data."""
 
@@ -92,9 +116,10 @@ class ValidationMixin:
             X_val = validate_data(
                 self, X_val, accept_sparse=["csr", "csc"],
                 dtype=(np.float64, np.float32), reset=False,
-            ).astype(dtype, copy=False)  # fmt: skip
+            )  # fmt: skip
         except ValueError as exc:
             raise ValueError(f"Invalid X_val: {exc}") from exc
+        X_val = cast_to(X_val, dtype, "X_val")
         if X_train is not None:
             warn_if_other_scale(X_train, X_val)
         y_val, Y_val = self._encode_targets(y_val)
@@ -113,7 +138,8 @@ class ValidationMixin:
                 )
             except ValueError as exc:
                 raise ValueError(f"Invalid sample_weight_val: {exc}") from exc
-        return X_val, Y_val.astype(dtype, copy=False), y_val, sample_weight_val
+        Y_val = cast_to(Y_val, dtype, "y_val")
+        return X_val, Y_val, y_val, sample_weight_val
 
     def _split_validation(self, X, Y, y, sample_weight, rng):
         """scikit-learn's early-stopping split: ``train_test_split`` drawing from

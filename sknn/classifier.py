@@ -16,13 +16,41 @@ from .core.losses import BinaryLogLoss, LogLoss, SquaredError
 from .core.targets import ClassCodes
 
 
-def _reject_missing_labels(y, name):
-    """A clear error for None among the labels (else a TypeError when sorting)."""
-    if y.dtype == object and any(label is None for label in y.ravel()):
-        raise ValueError(
-            f"{name} contains None: every sample needs a class label (missing "
-            "labels are not supported)."
+class LabelTypeError(TypeError, ValueError):
+    """Labels that cannot be classes: missing, or of types that do not compare.
+
+    A ``TypeError`` where scikit-learn raises one (so code catching its error
+    keeps working) and a ``ValueError``, like sknn's other input errors.
+    """
+
+
+def _is_missing(label):
+    """None, NaN or pandas' NA (whose truth value raises)."""
+    if label is None or type(label).__name__ == "NAType":
+        return True
+    return isinstance(label, float) and label != label
+
+
+def _check_labels(y, name):
+    """A clear error for missing labels and for labels that do not compare
+    (scikit-learn fails sorting them with a bare TypeError)."""
+    if y.dtype != object:
+        return
+    labels = y.ravel()
+    missing = [label for label in labels if _is_missing(label)]
+    if missing:
+        raise LabelTypeError(
+            f"{name} contains missing labels ({missing[0]!r}): every sample needs "
+            "a class label (missing labels are not supported)."
         )
+    kinds = {type(label).__name__ for label in labels}
+    try:
+        sorted(set(labels))
+    except TypeError as exc:
+        raise LabelTypeError(
+            f"{exc} ({name} mixes label types {sorted(kinds)}; labels must be all "
+            "numbers or all strings, e.g. y.astype(str).)"
+        ) from exc
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -209,18 +237,27 @@ default=None
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _validate_targets(self, X, y, incremental, reset, classes=None):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
+        try:
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                dtype=(np.float64, np.float32),
+                reset=reset,
+            )
+        except TypeError as exc:  # pandas' NA fails scikit-learn's NaN check
+            labels = np.asarray(y, dtype=object).ravel()
+            if not any(_is_missing(label) for label in labels):
+                raise
+            raise LabelTypeError(
+                f"{exc} (y contains missing labels: every sample needs a class "
+                "label; missing labels are not supported.)"
+            ) from exc
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        _reject_missing_labels(y, "y")
+        _check_labels(y, "y")
         fitted = hasattr(self, "_label_binarizer")
         if incremental and not fitted:
             self._label_binarizer = LabelBinarizer()
@@ -339,7 +376,7 @@ default=None
             raise ValueError(f"Invalid y_val: {exc}") from exc
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        _reject_missing_labels(y, "y_val")
+        _check_labels(y, "y_val")
         multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
         if multilabel != (y.ndim == 2) or (
             multilabel and y.shape[1] != len(self.classes_)

@@ -16,6 +16,7 @@ from sklearn.utils.validation import (
 
 from ._base import BaseMLP
 from ._docstrings import COMMON_PARAMETERS, EXTRA_PARAMETERS, FITTED_ATTRIBUTES
+from ._validation import cast_to
 from .core.losses import get_loss
 
 
@@ -209,7 +210,7 @@ default=None
                 "Some value(s) of y are negative which is not allowed for "
                 "Poisson regression (loss='poisson')."
             )
-        Y = y.reshape(len(y), -1).astype(X.dtype)
+        Y = cast_to(y.reshape(len(y), -1), X.dtype, "y")
         return X, Y, y
 
     def _make_loss(self):
