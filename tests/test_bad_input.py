@@ -122,7 +122,7 @@ BAD_CALLS = {
     "inf target": ("reg", {}, lambda m, X, y: m.fit(X, _put(y, np.inf, 5)),
                    ValueError, "Input y contains infinity"),
     "None label": ("clf", {}, lambda m, X, y: m.fit(X, _put(y, None, 5, object)),
-                   ValueError, r"y contains missing labels \(None\): every sample needs a class"),
+                   ValueError, r"y contains missing labels \(None\): every sample"),
     "None target": ("reg", {}, lambda m, X, y: m.fit(X, _put(y, None, 5, object)),
                     ValueError, "Input y contains NaN"),
     "complex target": ("reg", {}, lambda m, X, y: m.fit(X, y + 1j),
