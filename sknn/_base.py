@@ -32,6 +32,7 @@ from ._params import (
     hidden_sizes,
     normalization_per_layer,
     per_layer,
+    schedule_from_name,
 )
 from ._threads import scipy_blas_single_threaded
 from ._validation import ValidationMixin, cast_to
@@ -155,11 +156,15 @@ class BaseMLP(
         return TrainingState(optimizer, self._schedule(), self.early_stopping)
 
     def _schedule(self):
-        """The rate driver: a schedule object for any solver; the strings
-        (scikit-learn's semantics) for 'sgd' only, else a constant rate."""
+        """The rate driver: a schedule object (or the name of one in
+        ``SCHEDULE_CLASSES``, built with its defaults) for any solver;
+        scikit-learn's strings (its semantics) for 'sgd' only, else a
+        constant rate."""
         lr, name = self.learning_rate_init, self.learning_rate
         if not isinstance(name, str):
             return ScheduleDriver(name, lr)
+        if name not in SCHEDULES:
+            return ScheduleDriver(schedule_from_name(name), lr)
         if self.solver != "sgd":
             name = "constant"
         schedule = SCHEDULES[name](lr)

@@ -38,7 +38,10 @@ default='constant'
         ``OneCycleLR(max_lr=0.01)``) drives the rate of any stochastic
         solver, per epoch or per batch as its ``unit`` says, starting from
         ``learning_rate_init``; its parameters are searchable as
-        ``learning_rate__<name>``.
+        ``learning_rate__<name>``. The name of a schedule in
+        ``SCHEDULE_CLASSES`` whose parameters all have defaults (e.g.
+        'cosine_annealing', 'one_cycle', 'reduce_on_plateau') stands for that
+        schedule with its defaults, so a grid can list names.
 
     learning_rate_init : float, default=0.001
         Initial learning rate (step size) of 'sgd' and 'adam'.

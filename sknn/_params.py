@@ -1,11 +1,13 @@
 """Parameter constraints and per-layer parameter expansion for the estimators."""
 
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 
 from .core import ACTIVATIONS, INITIALIZERS, SCHEDULES, Activation
+from .core.lr_schedules import SCHEDULE_CLASSES
 
 STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw")
 
@@ -21,9 +23,10 @@ PARAMETER_CONSTRAINTS = {
         StrOptions({"auto"}),
         Interval(Integral, 1, None, closed="left"),
     ],
-    # A schedule object of sknn.core.lr_schedules (or anything shaped like one).
+    # scikit-learn's strings, the name of a schedule of sknn.core.lr_schedules,
+    # or a schedule object (or anything shaped like one).
     "learning_rate": [
-        StrOptions(set(SCHEDULES)),
+        StrOptions(set(SCHEDULES) | set(SCHEDULE_CLASSES)),
         HasMethods(["__call__", "observe", "reset", "validate"]),
     ],
     "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -133,3 +136,29 @@ def normalization_per_layer(estimator, n_hidden):
             "choose one normalisation per layer."
         )
     return ["batch" if b else "layer" if ln else None for b, ln in zip(batch, layer)]
+
+
+def _required_parameters(cls):
+    return [
+        name
+        for name, p in inspect.signature(cls).parameters.items()
+        if p.default is inspect.Parameter.empty
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+
+
+def schedule_from_name(name):
+    """The schedule ``SCHEDULE_CLASSES[name]`` with its default parameters."""
+    cls = SCHEDULE_CLASSES[name]
+    required = _required_parameters(cls)
+    if required:
+        by_name = sorted(
+            n for n, c in SCHEDULE_CLASSES.items() if not _required_parameters(c)
+        )
+        raise ValueError(
+            f"learning_rate={name!r} needs {', '.join(required)}: pass the object "
+            f"instead, e.g. learning_rate={cls.__name__}({required[0]}=...) from "
+            "sknn.core.lr_schedules. Names alone work for the schedules whose "
+            f"parameters all have defaults: {by_name}."
+        )
+    return cls()
