@@ -79,6 +79,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     classes_ : ndarray or list of ndarray
         Class labels (one array per output for multilabel).
     {fitted}
+
     See Also
     --------
     MLPRegressor : The regressor on the same core.
@@ -215,7 +216,7 @@ default=None
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
-        """Run one epoch over ``X, y`` (only for 'sgd' and 'adam').
+        """Run one epoch over ``X, y`` (every solver but 'lbfgs').
 
         Parameters
         ----------

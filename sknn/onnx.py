@@ -6,8 +6,8 @@
 converts. The graph reproduces ``Network.predict``: every activation, batch
 norm (running statistics), layer norm, weight norm, either ``norm_position``.
 It computes in double for double input, else in float, with operators of opset
-13 or later. The user guide (``docs/index.md``) says more. Needs the ``onnx``
-extra: ``pip install "sknn-mlp[onnx]"``.
+13 or later. The user guide's page on ONNX (``docs/guide/onnx.md``) says more.
+Needs the ``onnx`` extra: ``pip install "sknn-mlp[onnx]"``.
 """
 
 import importlib.util

@@ -26,7 +26,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`
     (same constructor names, defaults and fitted attributes) with robust
     costs, many activations, initialisers, L1, dropout and float32 training
-    with every solver. ``partial_fit`` exists only for 'sgd' and 'adam'.
+    with every solver. ``partial_fit`` exists for every solver but 'lbfgs'.
 
     Parameters
     ----------
@@ -48,6 +48,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     Attributes
     ----------
     {fitted}
+
     See Also
     --------
     MLPClassifier : The classifier on the same core.
@@ -171,7 +172,7 @@ default=None
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
-        """Run one epoch over ``X, y`` (only for 'sgd' and 'adam').
+        """Run one epoch over ``X, y`` (every solver but 'lbfgs').
 
         Parameters
         ----------

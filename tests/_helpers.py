@@ -1,6 +1,10 @@
 """Helpers shared by the estimator tests."""
 
+import types
+
 import numpy as np
+
+_NOT_COMPARED_BY_ATTRIBUTES = (types.FunctionType, types.MethodType, type)
 
 
 def fitted_state(est):
@@ -15,3 +19,44 @@ def assert_unchanged(est, before):
     assert set(vars(est)) - {"_network"} == set(state)
     for key, value in state.items():
         assert vars(est)[key] is value, key
+
+
+def assert_deep_equal(a, b, path="value"):
+    """``a`` and ``b`` are equal all the way down: arrays (values and dtypes),
+    dicts, lists, tuples, NaN, and objects (by type and attributes, work
+    buffers ``_work*`` excepted). ``path`` names the place of a difference."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        assert type(a) is type(b) and a.dtype == b.dtype, path
+        np.testing.assert_array_equal(a, b, err_msg=path)
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), path
+        for key in a:
+            assert_deep_equal(a[key], b[key], f"{path}[{key!r}]")
+    elif isinstance(a, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_deep_equal(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and np.isnan(a):
+        assert isinstance(b, float) and np.isnan(b), path
+    elif hasattr(a, "__dict__") and not isinstance(a, _NOT_COMPARED_BY_ATTRIBUTES):
+        assert type(a) is type(b), path
+        keys = {k for k in vars(a) if not k.startswith("_work")}
+        assert keys == {k for k in vars(b) if not k.startswith("_work")}, path
+        for key in sorted(keys):
+            assert_deep_equal(vars(a)[key], vars(b)[key], f"{path}.{key}")
+    else:
+        assert type(a) is type(b) and a == b, f"{path}: {a!r} != {b!r}"
+
+
+def assert_same_model(a, b):
+    """Two estimators hold the same model and the same training state: every
+    attribute (scikit-learn callbacks aside) equal all the way down, among
+    them ``_state`` (optimiser, schedule, counters, curves), and the same
+    parameters and batch norm statistics."""
+    skip = {"_network", "_skl_callbacks"}
+    keys = set(vars(a)) - skip
+    assert keys == set(vars(b)) - skip
+    for key in sorted(keys):
+        assert_deep_equal(vars(a)[key], vars(b)[key], key)
+    for name in ("params", "stats"):
+        assert_deep_equal(getattr(a._network, name), getattr(b._network, name), name)

@@ -14,7 +14,12 @@ import re
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import assert_unchanged, fitted_state
+from _helpers import (
+    assert_deep_equal,
+    assert_same_model,
+    assert_unchanged,
+    fitted_state,
+)
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -381,7 +386,7 @@ BAD_PARAMS = [
     ({"clip_value": -1.0}, InvalidParameterError, "'clip_value'"),
     ({"rho": 1.0}, InvalidParameterError, "'rho'"),
     ({"weight_decay": -0.1}, InvalidParameterError, "'weight_decay'"),
-    ({"learning_rate": "cosine"}, InvalidParameterError, "'learning_rate'"),
+    ({"learning_rate": "cosinus"}, InvalidParameterError, "'learning_rate'"),
     ({"learning_rate": object()}, InvalidParameterError,
      r"'learning_rate'.*implementing '__call__', 'observe', 'reset' and 'validate'"),
     ({"learning_rate": StepLR(step_size=2, gamma=-1.0)}, ValueError,
@@ -579,9 +584,10 @@ def test_divergence_is_an_error_and_loses_nothing(warm_start, small_regression):
     with pytest.raises(
         ValueError,
         match=r"^Solver produced non-finite parameter weights\. The input data may "
-        r"contain large values and need to be preprocessed\. \(The training cost "
-        r"became inf.* Lower learning_rate_init \(now 10\.0\).* The model was left "
-        r"unchanged\.\)$",
+        r"contain large values and need to be preprocessed\. \(The training "
+        r"(cost became inf|loss exploded to \S+ \(\S+ times its first epoch's "
+        r"\S+\) at epoch 2\.).* Lower learning_rate_init \(now 10\.0\).* The model "
+        r"was left unchanged\.\)$",
     ):
         reg.fit(X * 1e3, y * 1e3)
     assert_same(reg, before)
@@ -600,13 +606,14 @@ def test_divergence_with_early_stopping_keeps_the_best_epoch(small_regression):
     X, y = small_regression
     kw = {"hidden_layer_sizes": (16,), "solver": "sgd", "learning_rate_init": 10.0,
           "early_stopping": True, "random_state": 0}  # fmt: skip
-    with pytest.warns(ConvergenceWarning, match=r"^The training cost became (inf|nan) "
-                      r"at epoch 4\. Training stopped; the weights of the best "
+    # The loss explodes (finite) in epoch 2, before it reaches inf.
+    with pytest.warns(ConvergenceWarning, match=r"^The training loss exploded to .* "
+                      r"at epoch 2\. Training stopped; the weights of the best "
                       r"validation epoch are kept\."):  # fmt: skip
         reg = MLPRegressor(max_iter=50, **kw).fit(X * 1e3, y * 1e3)  # no error
     # The diverged epoch is recorded with a NaN loss and validation score.
-    assert reg.n_iter_ == 4 and len(reg.loss_curve_) == 4
-    assert len(reg.validation_scores_) == 4
+    assert reg.n_iter_ == 2 and len(reg.loss_curve_) == 2
+    assert len(reg.validation_scores_) == 2
     assert np.isnan(reg.loss_curve_[-1]) and np.isnan(reg.validation_scores_[-1])
     assert np.isfinite(reg.loss_curve_[:-1]).all()
     best = int(np.nanargmax(reg.validation_scores_))
@@ -811,3 +818,122 @@ def test_keyboard_interrupt_at_an_epoch_end_keeps_last_epoch(small_classificatio
         clf.fit(X, y)
     assert clf.n_iter_ == 3  # the interrupted epoch had completed: it is kept
     assert np.isfinite(clf.predict_proba(X)).all()
+
+
+# -- an interrupted epoch leaves no trace; an exploding loss diverges (issue 14) -
+
+
+class _StopAtEpoch(_InterruptAtBatch):
+    """A scikit-learn callback stopping training cleanly after epoch ``at``."""
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "epoch":
+            self.batches += 1
+            return self.batches == self.at
+        return False
+
+
+def test_an_interrupt_rolls_back_the_optimiser_and_the_schedule(small_classification):
+    """Issue 14: Ctrl-C at batch 11 (the third of epoch 3) of an Adam fit with a
+    per-batch StepLR. Everything -- weights, Adam's step count (8, not 11) and
+    moments, the schedule's rate and step, counters, curves -- is what a fit
+    stopped cleanly after epoch 2 holds, and the next partial_fit agrees."""
+    X, y = small_classification  # 4 batches of 50 per epoch
+    params = {**_INTERRUPTIBLE, "max_iter": 20,
+              "learning_rate": StepLR(5, gamma=0.5, unit="batch")}  # fmt: skip
+    clean = MLPClassifier(**params).set_callbacks(_StopAtEpoch(2)).fit(X, y)
+    interrupted = MLPClassifier(**params).set_callbacks(_InterruptAtBatch(11))
+    with pytest.warns(UserWarning, match="2 epochs were completed"):
+        interrupted.fit(X, y)
+    state = interrupted._state
+    assert state.optimizer.t == 8 and state.schedule.step == 8
+    assert state.schedule.rate == 0.001 * 0.5  # step 8: one halving (every 5)
+    assert_same_model(interrupted, clean)
+    for model in (clean, interrupted):
+        model.partial_fit(X, y)
+    assert_same_model(interrupted, clean)
+
+
+def test_an_interrupted_partial_fit_rolls_back_the_optimiser(small_classification):
+    """Issue 14: a partial_fit interrupted at its second batch leaves Adam's
+    step count and moments as they were (8, not 10); the next partial_fit is
+    that of a model that never saw the interrupt."""
+    X, y = small_classification
+    model = MLPClassifier(**_INTERRUPTIBLE, max_iter=2).fit(X, y)
+    twin = pickle.loads(pickle.dumps(model))
+    model.set_callbacks(_InterruptAtBatch(2))
+    with pytest.warns(UserWarning, match="interrupted by user"):
+        model.partial_fit(X, y)
+    assert model._state.optimizer.t == 8
+    assert_deep_equal(model._state, twin._state, "_state")
+    np.testing.assert_array_equal(model._network.params, twin._network.params)
+    model.set_callbacks(_StopAtEpoch(100))  # a callback that does nothing here
+    for m in (model, twin):
+        m.partial_fit(X, y)
+    np.testing.assert_array_equal(model._network.params, twin._network.params)
+    assert_deep_equal(model._state, twin._state, "_state")
+
+
+_EXPLODED = (
+    r"^Solver produced non-finite parameter weights\. The input data may contain "
+    r"large values and need to be preprocessed\. \(The training loss exploded to "
+    r"(\S+) \((\S+) times its first epoch's (\S+)\) at epoch 2\. Lower "
+    r"learning_rate_init \(now .*\. The model was left unchanged\.\)$"
+)
+
+
+@pytest.mark.parametrize("solver, rate", [("sgd", 1e10), ("adam", 1e8)])
+def test_an_exploding_loss_is_a_divergence(solver, rate, fitted):
+    """Issue 14: plain SGD at 1e10 reached a loss of 4e218 (parameters near
+    1e119) in 20 epochs, Adam at 1e8 a loss of 1.9e15, both finite and
+    "successful". The second epoch's loss is ~1e18 times the first's: a
+    divergence, with scikit-learn's error, and the fitted model is kept."""
+    clf, X, y = fitted
+    clf.set_params(solver=solver, learning_rate_init=rate, max_iter=20)
+    before = snapshot(clf)
+    with pytest.raises(ValueError, match=_EXPLODED) as info:
+        clf.fit(X, y)
+    assert isinstance(info.value.__cause__, TrainingDiverged)
+    loss, ratio, first = map(float, re.match(_EXPLODED, str(info.value)).groups())
+    assert 1e6 < ratio == pytest.approx(loss / first, rel=1e-2) and first < 2
+    assert_same(clf, before)
+    fresh = MLPClassifier(solver=solver, learning_rate_init=rate, max_iter=20)
+    with pytest.raises(ValueError, match=_EXPLODED):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "coefs_")
+
+
+@pytest.mark.parametrize(
+    "make, target",
+    [
+        (lambda: MLPRegressor(max_iter=100), 1e4),
+        (lambda: MLPRegressor(max_iter=5, batch_size=1), 1e4),
+        (lambda: MLPRegressor(max_iter=100, learning_rate_init=1.0), 1e4),
+        (lambda: MLPRegressor(loss="huber", max_iter=50), 1e4),
+        (
+            lambda: MLPClassifier(
+                loss="squared_error", solver="sgd", learning_rate_init=10.0, max_iter=50
+            ),
+            None,
+        ),
+        (lambda: MLPClassifier(alpha=1e4, solver="sgd", max_iter=50), None),
+    ],  # fmt: skip
+    ids=[
+        "y*1e4",
+        "y*1e4-batch1",
+        "y*1e4-rate1",
+        "huber-y*1e4",
+        "quadratic-sgd10",
+        "alpha1e4-sgd",
+    ],  # fmt: skip
+)
+def test_large_losses_that_do_not_grow_are_not_an_explosion(
+    make, target, small_regression, small_classification
+):
+    """Unscaled targets (y ~ 1e4: a loss of 5e7 from the first epoch), the
+    quadratic cost at a high rate, a huge alpha: large or oscillating losses,
+    not a divergence."""
+    X, y = small_regression if target else small_classification
+    model = make().set_params(random_state=0).fit(X, y * target if target else y)
+    assert np.isfinite(model.loss_curve_).all()
+    assert max(model.loss_curve_) < 2 * model.loss_curve_[0]

@@ -20,11 +20,17 @@ Properties:
     public ``sknn.check_gradients`` (float64) is below 1e-6 where no finite
     difference crosses a kink, at the default step or, where the finite
     difference's own error dominates, at another (see :class:`CheckMonitor`
-    and ``FD_STEPS`` for what is excluded and why).
+    and ``FD_STEPS`` for what is excluded and why);
+    ``test_the_checker_skips_exactly_the_steps_that_cross_a_kink``: the
+    checker's own kink detection agrees with :class:`CheckMonitor`'s.
 (c) ``test_predict_is_deterministic_and_survives_pickle``,
     ``test_k_partial_fits_equal_a_fit_of_k_epochs``,
     ``test_partial_fit_with_an_int_seed_reshuffles_identically`` and
     ``test_warm_started_plain_sgd_equals_one_longer_fit``.
+(d) ``test_an_interrupted_epoch_equals_a_clean_stop_before_it``: Ctrl-C at a
+    random batch (per-batch schedules drawn too) leaves exactly the model and
+    training state of a fit stopped cleanly at the end of the previous epoch,
+    and the next ``partial_fit`` agrees.
 
 Bugs they found (now fixed) are kept at the end as regression tests: zero-weight
 mini-batches, the Monte-Carlo mean/std of huge passes, warm-up schedules not
@@ -35,8 +41,8 @@ properties avoid the first (zero weights only with full batches), the second
 forward passes (such examples are rejected, see ``_fit``), so that long runs look
 for other bugs.
 
-Settings. The default run is sized for CI: about 25 s for the module here (up
-to 50 s on a loaded machine). ``SKNN_HYPOTHESIS_EXAMPLES=<n>`` sets every
+Settings. The default run is sized for CI: about 30 s for the module here (up
+to 60 s on a loaded machine). ``SKNN_HYPOTHESIS_EXAMPLES=<n>`` sets every
 property's ``max_examples`` to ``n`` for a long run. Examples are derandomised
 (hypothesis derives the seed from the test function), so CI explores the same
 examples on every run and a failure reproduces exactly (``print_blob`` also
@@ -59,6 +65,7 @@ import pytest
 
 pytest.importorskip("hypothesis")
 
+from _helpers import assert_same_model  # noqa: E402
 from hypothesis import HealthCheck, Phase, assume, event, given, note, settings  # noqa: E402
 from hypothesis import example as hypothesis_example  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
@@ -144,6 +151,8 @@ DIVERGED = re.compile(
     r"large values and need to be preprocessed\. \("
     r"(The training cost became (nan|inf|-inf) at epoch \d+\.|The parameters "
     r"became non-finite at epoch \d+\.|L-BFGS produced a non-finite cost \(.*\)\."
+    r"|The training loss exploded to \S+ \(\S+ times (its first epoch's|"
+    r"the initial parameters') \S+\) at epoch \d+\."
     r"|The trained network's outputs overflow \(weights of magnitude .*\)\.)"
     r" Lower learning_rate_init .* The model was left unchanged\.\)$"
 )
@@ -613,7 +622,7 @@ def test_gradients_match_finite_differences(case):
     failures = []
     for step in FD_STEPS:
         with CheckMonitor() as monitor:
-            error = check_gradients(est, X, y, sw, eps=step)
+            error = check_gradients(est, X, y, sw, eps=step, n_checks=None)
         net = monitor.net
         assert len(monitor.passes) == 2 * net.params.size + 1
         if monitor.crossed() or (est.l1 and np.abs(net.weights).min() <= step):
@@ -645,6 +654,40 @@ def test_gradients_match_finite_differences(case):
     assert min(bound for _, _, bound in failures) > GRADIENT_TOL / 20, failures
     event("rejected: round-off decides at every valid step (gradient ~ 0)")
     assume(False)
+
+
+@_settings(60)
+@given(
+    case=st.booleans().flatmap(
+        lambda regressor: cases(
+            regressor, dtypes=(np.float64,), max_lr=0.1, max_epochs=3
+        )
+    ),
+    kinked=st.sampled_from([None, "relu", "leaky_relu", "relu6", "prelu"]),
+)
+def test_the_checker_skips_exactly_the_steps_that_cross_a_kink(case, kinked):
+    """``check_gradients`` leaves an entry out iff its step crosses a kink:
+    it skips some entries exactly when :class:`CheckMonitor` (an independent
+    record of every activation input and cost residual) sees a crossing, or
+    a weight within the step of L1's kink. The entries kept and skipped add
+    up to all of them. With ``kinked`` the network is a fresh one of that
+    activation with zero biases, so that rows switching off a layer put the
+    next one's inputs exactly on the kink."""
+    if kinked is not None:
+        case.params.update(activation=kinked, bias_init=0.0)
+    note(repr(case))
+    X, y, sw = case.arrays()
+    est = case.estimator()
+    if kinked is None:
+        assume(_fit(est, X, y, sw) is None)
+    with CheckMonitor() as monitor, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # nothing checkable: NaN
+        result = check_gradients(est, X, y, sw, n_checks=None)
+    net = monitor.net
+    l1_crossed = bool(est.l1) and bool((np.abs(net.weights) < result.eps).any())
+    assert (result.n_skipped > 0) == (monitor.crossed() or l1_crossed)
+    assert result.n_checked + result.n_skipped == result.n_params == net.params.size
+    event("skipped some" if result.n_skipped else "skipped none")
 
 
 # -- (c) determinism, pickling and continuation ---------------------------------
@@ -833,6 +876,97 @@ def test_warm_started_plain_sgd_equals_one_longer_fit(case, more):
     assert warm.n_iter_ == more and long.n_iter_ == k + more
     warm.n_iter_ = long.n_iter_
     _assert_same_state(_state(long), _state(warm))
+
+
+# -- (d) an interrupted epoch leaves no trace ---------------------------------------
+
+# Schedules stepped per batch (SCHEDULES draws per-epoch ones): an interrupt
+# in the middle of an epoch must also undo their steps.
+PER_BATCH_SCHEDULES = (
+    lrs.StepLR(2, gamma=0.5, unit="batch"),
+    lrs.CyclicLR(max_lr=0.05, step_size_up=2, unit="batch"),
+    lrs.OneCycleLR(max_lr=0.05, unit="batch"),
+    lrs.CosineAnnealingLR(unit="batch"),
+)
+
+
+class _SklearnCallback:
+    """A scikit-learn callback that presses Ctrl-C at the end of the call's
+    ``interrupt_at``-th batch (1-based) or stops training cleanly after epoch
+    ``stop_after``."""
+
+    def __init__(self, interrupt_at=None, stop_after=None):
+        self.interrupt_at, self.stop_after = interrupt_at, stop_after
+        self.batches = self.epochs = 0
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, *, X=None, y=None):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "batch":
+            self.batches += 1
+            if self.batches == self.interrupt_at:
+                raise KeyboardInterrupt
+        if context.task_name == "epoch":
+            self.epochs += 1
+            return self.epochs == self.stop_after
+        return False
+
+
+@_settings(80)
+@given(
+    case=st.booleans().flatmap(
+        lambda regressor: cases(
+            regressor, stochastic_only=True, max_epochs=4, class_weights=(None,)
+        )
+    ),
+    per_batch=st.one_of(st.none(), st.sampled_from(PER_BATCH_SCHEDULES)),
+    completed=st.integers(1, 3),
+    batch=st.integers(0, 2**16),
+)
+def test_an_interrupted_epoch_equals_a_clean_stop_before_it(
+    case, per_batch, completed, batch
+):
+    """Ctrl-C at a random batch of epoch ``completed + 1`` (from a batch
+    callback) leaves everything -- weights, batch norm statistics, the
+    optimiser's state (Adam's step count and moments, velocities, RMSprop's
+    and Adagrad's accumulators), the schedule's rate and step, ``n_iter_``,
+    ``t_``, every curve -- as a fit stopped cleanly after epoch ``completed``
+    leaves it; and the next ``partial_fit`` of both gives the same model."""
+    if per_batch is not None:
+        case.params["learning_rate"] = per_batch
+    case.params["max_iter"] = max(case.params["max_iter"], completed + 1)
+    note(repr(case))
+    X, y, sw = case.arrays()
+    batch_size = case.params["batch_size"]
+    batch_size = min(200, len(X)) if batch_size == "auto" else batch_size
+    n_batches = -(-len(X) // batch_size)
+    at = completed * n_batches + batch % n_batches + 1
+    note(f"interrupted at batch {at} ({n_batches} per epoch)")
+    clean = case.estimator().set_callbacks(_SklearnCallback(stop_after=completed))
+    assume(_fit(clean, X, y, sw) is None)
+    assert clean.n_iter_ == completed
+    interrupted = case.estimator().set_callbacks(_SklearnCallback(interrupt_at=at))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        message = _fit(interrupted, X, y, sw)
+    if message is not None:  # a non-finite cost before the interrupted batch
+        event("diverged in the interrupted epoch, before the interrupt")
+        assert f"at epoch {completed + 1}." in message
+        return
+    assert any("interrupted by user" in str(w.message) for w in caught)
+    assert_same_model(interrupted, clean)
+    # Training on: the same model, or the same divergence.
+    first, second = (_fit(m, X, y, sw, partial=True) for m in (clean, interrupted))
+    assert first == second
+    if first is None:
+        assert_same_model(interrupted, clean)
 
 
 # -- bugs found by these properties (fixed; kept as regression tests) -------------

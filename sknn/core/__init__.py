@@ -6,7 +6,7 @@ layer over it.
 
 from . import lr_schedules
 from .activations import ACTIVATIONS, Activation, get_activation
-from .gradcheck import numerical_gradient, relative_gradient_error
+from .gradcheck import GradientCheck, numerical_gradient, relative_gradient_error
 from .initializers import INITIALIZERS, get_initializer
 from .losses import LOSSES, Loss, get_loss
 from .network import Network
@@ -25,6 +25,7 @@ __all__ = [
     "SCHEDULES",
     "Activation",
     "ClassCodes",
+    "GradientCheck",
     "Loss",
     "Network",
     "TrainingDiverged",

@@ -42,6 +42,10 @@ class Activation:
     needs_z = False
     #: The initializer "auto" picks for this activation.
     default_init = "glorot_uniform"
+    #: The inputs ``z`` at which the derivative jumps (ELU's: its second
+    #: derivative), where a finite difference straddling them is not a
+    #: derivative; the gradient checker skips entries whose step crosses one.
+    kinks = ()
 
     def n_params(self, n_units):
         """Number of learned parameters for a layer of ``n_units`` units."""
@@ -109,6 +113,7 @@ class ReLU(Activation):
 
     name = "relu"
     default_init = "he_uniform"
+    kinks = (0.0,)
 
     def forward(self, z, out):
         return np.maximum(z, 0, out=out)
@@ -129,6 +134,7 @@ class LeakyReLU(Activation):
 
     name = "leaky_relu"
     default_init = "he_uniform"
+    kinks = (0.0,)
 
     def __init__(self, slope=0.01):
         self.slope = slope
@@ -151,6 +157,10 @@ class ELU(Activation):
     name = "elu"
     default_init = "he_uniform"
     scale = 1.0
+    # The slope jumps from scale * alpha to scale (SELU: 1.76 to 1.05); at
+    # alpha = 1 only the second derivative jumps, which still makes a
+    # centred difference across 0 first-order accurate only.
+    kinks = (0.0,)
 
     def __init__(self, alpha=1.0):
         self.alpha = alpha
@@ -220,6 +230,7 @@ class ReLU6(Activation):
 
     name = "relu6"
     default_init = "he_uniform"
+    kinks = (0.0, 6.0)
 
     def forward(self, z, out):
         return np.clip(z, 0, 6, out=out)
@@ -278,6 +289,7 @@ class PReLU(Activation):
     name = "prelu"
     needs_z = True
     default_init = "he_uniform"
+    kinks = (0.0,)
 
     def __init__(self, init=0.25):
         self.init = init
@@ -305,6 +317,8 @@ class PReLU(Activation):
         return f"PReLU(init={self.init})"
 
 
+#: Every name ``activation`` accepts (aliases included), mapped to its
+#: :class:`Activation` class.
 ACTIVATIONS = {
     cls.name: cls
     for cls in (

@@ -92,6 +92,8 @@ class SklearnUniform:
         self.factor = factor
 
     def __call__(self, shape, fan_in, fan_out, rng):
+        """Draw an array of ``shape`` from U(-b, b) with ``rng`` (a
+        ``RandomState``), ``b = sqrt(factor / (fan_in + fan_out))``."""
         bound = np.sqrt(self.factor / (fan_in + fan_out))
         return rng.uniform(-bound, bound, shape)
 
@@ -99,6 +101,9 @@ class SklearnUniform:
         return f"SklearnUniform(factor={self.factor})"
 
 
+#: Every name ``init`` accepts, mapped to its initialiser, a callable
+#: ``(shape, fan_in, fan_out, rng) -> ndarray`` ('auto' is resolved per
+#: activation by :func:`get_initializer`).
 INITIALIZERS = {
     f.__name__: f
     for f in (

@@ -70,6 +70,12 @@ class Loss(ABC):
         mean over outputs."""
         return 1.0
 
+    def kink_distance(self, y, z, p):
+        """An array that is 0 where the cost is not differentiable (a kink)
+        and changes sign across it, or None for a smooth cost. The gradient
+        checker skips entries whose finite-difference step changes a sign."""
+        return None
+
     def __repr__(self):
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({params})"
@@ -155,6 +161,9 @@ class AbsoluteError(Loss):
         np.subtract(p, y, out=out)
         return np.sign(out, out=out)
 
+    def kink_distance(self, y, z, p):
+        return p - y
+
 
 class Huber(Loss):
     """Huber cost: ``r**2 / 2`` for ``|r| <= delta``, else ``delta (|r| - delta/2)``.
@@ -176,6 +185,10 @@ class Huber(Loss):
         np.subtract(p, y, out=out)
         return np.clip(out, -self.delta, self.delta, out=out)
 
+    def kink_distance(self, y, z, p):
+        # The second derivative jumps at |r| = delta (first-order accuracy).
+        return np.abs(p - y) - self.delta
+
 
 class Quantile(Loss):
     """Pinball cost for the ``quantile`` q: ``max(q r, (q - 1) r)``, ``r = y - p``."""
@@ -194,6 +207,9 @@ class Quantile(Loss):
         out[...] = np.where(y > p, -q, 1 - q)
         return out
 
+    def kink_distance(self, y, z, p):
+        return p - y
+
 
 class Poisson(Loss):
     """Half Poisson deviance with log link: ``y log(y / p) - y + p``, ``p = exp(z)``.
@@ -210,7 +226,13 @@ class Poisson(Loss):
     def gradient(self, y, z, p, out):
         return np.subtract(p, y, out=out)
 
+    def kink_distance(self, y, z, p):
+        # The link's clip, beyond which p stops following exp(z).
+        return z - (np.log(np.finfo(z.dtype).max) - 1)
 
+
+#: Every cost name, mapped to its :class:`Loss` class (fused with its output
+#: activation).
 LOSSES = {
     cls.name: cls
     for cls in (

@@ -556,6 +556,18 @@ class Network:
         np.copyto(self.stats, other.stats)
         return self
 
+    def astype(self, dtype):
+        """A copy of this network computing in ``dtype`` (its parameters and
+        running statistics cast, e.g. float32 ones upcast exactly)."""
+        state = self.__getstate__()
+        arrays = {name: state.pop(name) for name in ("params", "grads", "stats")}
+        state = copy.deepcopy(state)
+        state["dtype"] = dtype = np.dtype(dtype)
+        state.update((name, a.astype(dtype)) for name, a in arrays.items())
+        new = Network.__new__(Network)
+        new.__setstate__(state)
+        return new
+
     def __getstate__(self):
         state = self.__dict__.copy()
         for key in _VIEWS + ("running_stats",):

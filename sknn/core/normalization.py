@@ -218,6 +218,7 @@ def weight_norm_backward(grad_w, v, g, norm, grad_g, tmp):
     return grad_w
 
 
+#: The normalisations of hidden layers by name: 'batch' and 'layer'.
 NORMALIZATIONS = {cls.name: cls for cls in (BatchNorm, LayerNorm)}
 
 

@@ -62,6 +62,39 @@ class _Optimizer:
         state.pop("_work_source", None)
         return state
 
+    #: The attributes a step changes: arrays like the parameters, counters.
+    _state_names = ()
+
+    def save_state(self, saved=None):
+        """Copy what a step changes (``_state_names``) into ``saved``; return it.
+
+        ``saved`` is a dict returned by an earlier call, whose arrays are
+        reused (no allocation), or None for a new one. The training loop
+        saves the state at the start of every epoch and, if the epoch is
+        interrupted or diverges, puts it back with :meth:`load_state`.
+        """
+        saved = {} if saved is None else saved
+        for name in self._state_names:
+            value = getattr(self, name)
+            if not isinstance(value, np.ndarray):
+                saved[name] = value
+                continue
+            buf = saved.get(name)
+            if buf is None or buf.shape != value.shape or buf.dtype != value.dtype:
+                saved[name] = value.copy()
+            else:
+                np.copyto(buf, value)
+        return saved
+
+    def load_state(self, saved):
+        """Return to the state of :meth:`save_state` (arrays copied in place)."""
+        for name, value in saved.items():
+            current = getattr(self, name)
+            if isinstance(current, np.ndarray):
+                np.copyto(current, value)
+            else:
+                setattr(self, name, value)
+
     def penalised_step(self, params, grads, lr, c2, c1, bounds, squares):
         """Penalty gradient, gradient norms and :meth:`step` in one fused pass.
 
@@ -81,6 +114,8 @@ class SGD(_Optimizer):
     The update is scikit-learn's: ``v = momentum * v - lr * g`` then
     ``w += v`` or, with Nesterov momentum, ``w += momentum * v - lr * g``.
     """
+
+    _state_names = ("velocity",)
 
     def __init__(self, momentum=0.9, nesterov=True):
         self.momentum = momentum
@@ -117,6 +152,8 @@ class Adam(_Optimizer):
     the parameters per step; the factors are folded back into the step size
     and ``eps``, so the update is the formula above.
     """
+
+    _state_names = ("t", "m", "v")
 
     def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.beta_1 = beta_1
@@ -285,6 +322,8 @@ class RMSprop(_Optimizer):
     [ 0.8 -1.8  0.5]
     """
 
+    _state_names = ("square_avg",)
+
     def __init__(self, rho=0.9, epsilon=1e-8):
         self.rho = rho
         self.epsilon = epsilon
@@ -350,6 +389,8 @@ class Adagrad(_Optimizer):
     [ 0.1 -1.8  0.5]
     """
 
+    _state_names = ("sum_sq",)
+
     def __init__(self, epsilon=1e-8, initial_accumulator_value=0.0):
         self.epsilon = epsilon
         self.initial_accumulator_value = initial_accumulator_value
@@ -367,6 +408,8 @@ class Adagrad(_Optimizer):
         axpy(work, params, -float(lr), work)
 
 
+#: Every stochastic ``solver`` name, mapped to its optimiser class ('lbfgs'
+#: is SciPy's, run by :func:`sknn.core.training.fit_lbfgs`).
 OPTIMIZERS = {
     "sgd": SGD,
     "adam": Adam,

@@ -7,7 +7,9 @@ hooks the training loop calls: ``start(n_epochs, n_batches)`` when a call to
 samples seen so far and ``metric`` the epoch's monitored loss, and
 ``on_plateau()`` when the stopping rule fires, which returns True to keep
 training (after lowering the rate) or False to stop (the rule then prints
-``stop_message()``).
+``stop_message()``). ``save_state()`` and ``load_state(saved)`` let the
+loop undo an epoch that was interrupted or diverged (a driver without them
+is deep-copied instead).
 
 ``Constant``, ``InvScaling`` and ``Adaptive`` are scikit-learn's
 ``learning_rate`` options with its exact semantics; :class:`ScheduleDriver`
@@ -44,6 +46,22 @@ class Constant:
         """What the stopping rule says when ``on_plateau`` declines."""
         return "Stopping."
 
+    def save_state(self):
+        """The driver's position (its rate, step, ...), for :meth:`load_state`.
+
+        The training loop saves it at the start of every epoch and puts it
+        back if the epoch is interrupted or diverges. Within an epoch only
+        the driver's own attributes change (``batch_end``); a schedule
+        object's state (``observe``) changes at the epoch's end, so a
+        shallow copy suffices.
+        """
+        return dict(vars(self))
+
+    def load_state(self, saved):
+        """Return to the position :meth:`save_state` returned."""
+        vars(self).clear()
+        vars(self).update(saved)
+
 
 class InvScaling(Constant):
     """``rate = learning_rate_init / (t + 1) ** power_t``, updated per epoch."""
@@ -69,6 +87,7 @@ class Adaptive(Constant):
         return "Learning rate too small. Stopping."
 
 
+#: scikit-learn's ``learning_rate`` strings, mapped to their schedules.
 SCHEDULES = {"constant": Constant, "invscaling": InvScaling, "adaptive": Adaptive}
 
 

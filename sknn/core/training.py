@@ -9,6 +9,7 @@ calls (history, counters, the optimiser), so ``partial_fit`` and
 """
 
 import contextlib
+import copy
 import math
 import warnings
 
@@ -18,10 +19,12 @@ import scipy.sparse as sp
 
 from . import fused
 from .gradients import GradientRecorder
-from .penalties import penalty_from_sums
+from .penalties import penalty_from_sums, penalty_value
 from .targets import ClassCodes, dense
 
 __all__ = [
+    "EXPLOSION_FACTOR",
+    "EXPLOSION_FLOOR",
     "TrainingDiverged",
     "TrainingState",
     "fit_lbfgs",
@@ -48,7 +51,24 @@ def numpy_errstate(**errstate):
 
 
 class TrainingDiverged(FloatingPointError):
-    """The training cost became NaN or infinite."""
+    """The training cost became NaN or infinite, or exploded (see
+    :data:`EXPLOSION_FACTOR`)."""
+
+
+#: An epoch whose training loss exceeds both ``EXPLOSION_FACTOR`` times the
+#: loss at the start of training and ``EXPLOSION_FLOOR`` diverged, although
+#: it is finite. "The start" is the first recorded epoch's loss (carried
+#: over by ``partial_fit`` and ``warm_start``) or, during that first epoch,
+#: the loss of the initial parameters on the training data. Healthy training
+#: lowers its loss (a rate that is merely too high makes it oscillate, by
+#: far less than a millionfold), whatever its scale: targets of 1e4 give a
+#: loss of 1e8 from the first epoch on, which is its own reference. An
+#: exploding rate multiplies it by orders of magnitude within an epoch or
+#: two (plain SGD at ``learning_rate_init=1e10``: 1.2 then 6e18; Adam at
+#: 1e8: 1.2 then 1e18). The floor keeps a starting loss at round-off level
+#: (a model that fits from the start) from making noise a divergence.
+EXPLOSION_FACTOR = 1e6
+EXPLOSION_FLOOR = 1.0
 
 
 class TrainingState:
@@ -60,8 +80,12 @@ class TrainingState:
     global gradient norm over the epoch's batches, before and after
     clipping) and ``layer_gradient_norms`` (mean norm of each weight
     matrix's gradient); with validation data also ``validation_scores`` and
-    ``validation_loss_curve``.
+    ``validation_loss_curve``. ``start_loss`` is the cost of the history's
+    first batch (at the initial parameters), kept for the explosion check
+    (:data:`EXPLOSION_FACTOR`).
     """
+
+    start_loss = None  # also for states pickled before it existed
 
     def __init__(self, optimizer, schedule, early_stopping):
         self.optimizer = optimizer
@@ -69,6 +93,7 @@ class TrainingState:
         self.n_iter = 0
         self.t = 0  # samples seen, scikit-learn's ``t_``
         self.loss = None
+        self.start_loss = None
         self.loss_curve = []
         self.learning_rate_curve = []
         self.gradient_norm_curve = []
@@ -103,9 +128,9 @@ class TrainingState:
         same thing); only the optimiser, the schedule and ``n_iter`` restart.
         """
         names = [
-            "t", "loss_curve", "learning_rate_curve", "gradient_norm_curve",
-            "clipped_gradient_norm_curve", "layer_gradient_norms",
-            "validation_scores", "validation_loss_curve",
+            "t", "start_loss", "loss_curve", "learning_rate_curve",
+            "gradient_norm_curve", "clipped_gradient_norm_curve",
+            "layer_gradient_norms", "validation_scores", "validation_loss_curve",
         ]  # fmt: skip
         if (old.best_loss is None) == (self.best_loss is None):
             names += ["best_loss", "best_validation_score", "no_improvement_count"]
@@ -245,6 +270,7 @@ def run_epoch(
     total, n = 0.0, X.shape[0]
     buffers = state.__dict__.setdefault("_batch_buffers", {})
     batches = iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers)
+    first = state.start_loss
     for batch, (xb, yb, wb) in enumerate(batches):
         if wb is not None and not wb.any():
             continue  # every sample weighs 0: nothing to learn (and 0/0 costs)
@@ -257,6 +283,8 @@ def run_epoch(
             raise TrainingDiverged(
                 f"The training cost became {cost} at epoch {state.n_iter + 1}."
             )
+        if first is None:  # the history's first batch, at the initial parameters
+            first = state.start_loss = cost
         if per_batch:
             schedule.batch_end()
         total += cost * xb.shape[0]
@@ -340,17 +368,23 @@ def _epochs(
     alpha, l1, clip_norm, clip_value, callbacks, incremental, noise_rng,
     keep_best_on_divergence,
 ):  # fmt: skip
-    """The epochs of :func:`fit_stochastic` (which sets up and cleans up)."""
+    """The epochs of :func:`fit_stochastic` (which sets up and cleans up).
+
+    Each epoch is a transaction: if it is interrupted or diverges, everything
+    it changed returns to its start (:class:`_EpochStart`).
+    """
     n = X.shape[0]
     recorder = GradientRecorder(net, clip_norm, clip_value)
     batch_callbacks = [c for c in callbacks if c.wants_batches]
-    snapshot = np.empty_like(net.params)
-    stats_snapshot = np.empty_like(net.stats)  # batch norm's running averages
+    start = _EpochStart(net)
+
+    def initial_loss():  # the loss of the epoch's starting parameters
+        return _loss_at(net, start.params, X, Y, sample_weight, batch_size, alpha, l1)
+
     for callback in callbacks:
         callback.on_train_begin(net, state)
     for _ in range(max_iter):
-        np.copyto(snapshot, net.params)
-        np.copyto(stats_snapshot, net.stats)
+        start.save(net, state)
         rate = state.schedule.rate
         try:
             for callback in callbacks:
@@ -362,9 +396,9 @@ def _epochs(
                     alpha=alpha, l1=l1, noise_rng=noise_rng,
                     batch_callbacks=batch_callbacks,
                 )  # fmt: skip
+                _check_explosion(loss, state, initial_loss)
         except (TrainingDiverged, KeyboardInterrupt) as exc:
-            np.copyto(net.params, snapshot)
-            np.copyto(net.stats, stats_snapshot)
+            start.restore(net, state)
             if isinstance(exc, KeyboardInterrupt):
                 _warn_interrupted(state)
             elif keep_best_on_divergence:
@@ -373,19 +407,112 @@ def _epochs(
                 raise
             break
         state.record_epoch(loss, n, rate, recorder.epoch())
+        stop = interrupted = False
         try:
-            stop = False
             for callback in callbacks:
                 stop = bool(callback.on_epoch_end(net, state)) or stop
-            monitored = (state.validation_loss_curve or state.loss_curve)[-1]
-            state.schedule.epoch_end(state.t, monitored)
         except KeyboardInterrupt:  # the epoch itself completed: keep it
+            interrupted = True
+        # The schedule steps after every completed epoch, interrupted or not:
+        # an interrupted run is then one that stopped there.
+        monitored = (state.validation_loss_curve or state.loss_curve)[-1]
+        state.schedule.epoch_end(state.t, monitored)
+        if interrupted:
             _warn_interrupted(state)
             break
         if stop or incremental:
             break
     for callback in callbacks:
         callback.on_train_end(net, state)
+
+
+class _EpochStart:
+    """What an epoch changes, saved at its start and restored if it fails.
+
+    The parameters and batch norm's running statistics, the optimiser's state
+    (its ``save_state``: Adam's moments and step count, momentum velocities,
+    ...), the schedule's position (``save_state``: its rate and step) and
+    the state's counters (``n_iter``, ``t``, ``start_loss``, ...: a
+    shallow copy, as the curves grow only after an epoch completed). The
+    arrays are copied into buffers made once per call: saving costs a few
+    copies of the parameters per epoch (an optimiser without
+    ``save_state`` is not rolled back; a schedule without it is
+    deep-copied). The random streams are not rewound (saving a
+    ``RandomState`` costs 50 us): the draws of an interrupted epoch are
+    spent, and a fit with an int ``random_state`` draws afresh at every
+    call anyway.
+    """
+
+    def __init__(self, net):
+        self.params = np.empty_like(net.params)
+        self.stats = np.empty_like(net.stats)  # batch norm's running averages
+        self.optimizer = self.schedule = self.counters = None
+
+    def save(self, net, state):
+        np.copyto(self.params, net.params)
+        np.copyto(self.stats, net.stats)
+        save = getattr(state.optimizer, "save_state", None)
+        self.optimizer = None if save is None else save(self.optimizer)
+        save = getattr(state.schedule, "save_state", None)
+        self.schedule = copy.deepcopy(state.schedule) if save is None else save()
+        self.counters = vars(state).copy()
+
+    def restore(self, net, state):
+        np.copyto(net.params, self.params)
+        np.copyto(net.stats, self.stats)
+        for name in vars(state).keys() - self.counters.keys():
+            if not name.startswith("_"):  # set during the epoch (work buffers stay)
+                delattr(state, name)
+        vars(state).update(self.counters)
+        if self.optimizer is not None:
+            state.optimizer.load_state(self.optimizer)
+        if hasattr(state.schedule, "load_state"):
+            state.schedule.load_state(self.schedule)
+        else:
+            state.schedule = self.schedule
+
+
+def _loss_at(net, params, X, Y, sample_weight, batch_size, alpha, l1):
+    """The mean training cost of ``params`` as :func:`run_epoch` reports it
+    (batches in order, penalised, on the reported scale), changing nothing:
+    no step, no dropout, batch norm's running statistics left alone."""
+    current = net.params.copy()
+    np.copyto(net.params, params)
+    scale = net.loss.reported_scale(net.layer_sizes[-1])
+    total = 0.0
+    for xb, yb, wb in iter_batches(X, Y, sample_weight, batch_size, False, None):
+        if wb is not None and not wb.any():
+            continue
+        net.forward(xb, training=True, sample_weight=wb)
+        n_batch = xb.shape[0] if wb is None else wb.sum()
+        cost = net.cost(yb, wb) * scale + penalty_value(net.weights, alpha, l1, n_batch)
+        total += cost * xb.shape[0]
+    np.copyto(net.params, current)
+    return total / X.shape[0]
+
+
+def _check_explosion(loss, state, initial_loss):
+    """Raise :class:`TrainingDiverged` if the epoch's ``loss`` exploded
+    (:data:`EXPLOSION_FACTOR`). ``initial_loss()`` computes the loss at the
+    epoch's starting parameters; it is needed only in the history's first
+    epoch and only when the loss is far above the cost of the first batch."""
+    if not loss > EXPLOSION_FLOOR:
+        return
+    reference = next((v for v in state.loss_curve if math.isfinite(v)), None)
+    what = "its first epoch's"
+    if reference is None:  # the first epoch: compare with its start
+        first = state.start_loss
+        if first is None or not loss > EXPLOSION_FACTOR * first:
+            return
+        # The first batch may be unrepresentative (one sample, a lucky fit):
+        # the whole training set decides.
+        reference, what = initial_loss(), "the initial parameters'"
+    if loss > EXPLOSION_FACTOR * reference:
+        ratio = loss / reference if reference > 0 else math.inf
+        raise TrainingDiverged(
+            f"The training loss exploded to {loss:.4g} ({ratio:.3g} times {what} "
+            f"{reference:.4g}) at epoch {state.n_iter + 1}."
+        )
 
 
 def _warn_interrupted(state):

@@ -1,10 +1,18 @@
 """Backpropagation against finite differences: every activation x cost x penalty."""
 
+import pickle
+
 import numpy as np
 import pytest
 
 from sknn.core.activations import ACTIVATIONS, Activation, Tanh
-from sknn.core.gradcheck import numerical_gradient, relative_gradient_error
+from sknn.core.gradcheck import (
+    GradientCheck,
+    _blocks,
+    _entries,
+    numerical_gradient,
+    relative_gradient_error,
+)
 from sknn.core.losses import get_loss
 from sknn.core.network import Network
 
@@ -250,3 +258,156 @@ def test_extras_are_checked_in_training_mode_and_running_stats_left_alone():
     assert np.abs(numeric[net.n_weights + net.n_biases :]).min() > 0
     assert relative_gradient_error(net, X, Y, alpha=0.1) < TOL
     np.testing.assert_array_equal(net.stats, stats)
+
+
+# -- kinks, subsets, float32 and the result (issue 14) -------------------------
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+def test_declared_kinks_are_where_the_derivative_jumps(name):
+    """``Activation.kinks`` lists exactly the points where the derivative (ELU
+    at alpha=1: the second derivative) jumps; the test's own KINKS agree."""
+    act = ACTIVATIONS[name]()
+    assert tuple(act.kinks) == KINKS.get(name, ())
+
+    def slope(z):
+        z = np.array([[z]])
+        out = act.forward(z.copy(), np.empty_like(z))
+        delta = np.ones_like(z)
+        return act.backward(z if act.needs_z else None, out, delta)[0, 0]
+
+    h = 1e-7
+    for point in (0.0, 6.0, -1.0, 1.5):
+        jump = abs(slope(point + h) - slope(point - h))
+        curvature_jump = (
+            abs(
+                (slope(point + 2 * h) - slope(point + h))
+                - (slope(point - h) - slope(point - 2 * h))
+            )
+            / h
+        )
+        kinked = jump > 1e-3 or curvature_jump > 0.1
+        assert kinked == (point in act.kinks), (name, point, jump, curvature_jump)
+
+
+def test_kink_distance_marks_the_costs_kinks():
+    Y = np.array([[0.0, 1.0], [2.0, -1.0]])
+    p = np.array([[0.0, 2.0], [1.5, -1.0]])
+    for name, params in [("absolute_error", {}), ("quantile", {"quantile": 0.3})]:
+        d = get_loss(name, **params).kink_distance(Y, p, p)
+        np.testing.assert_array_equal(d, p - Y)
+    d = get_loss("huber", delta=0.5).kink_distance(Y, p, p)
+    np.testing.assert_array_equal(d, np.abs(p - Y) - 0.5)
+    for smooth in ("squared_error", "log_loss", "binary_log_loss"):
+        assert get_loss(smooth).kink_distance(Y, p, p) is None
+
+
+def test_kink_crossings_are_skipped_not_reported():
+    """The false alarm of issue 14: a unit at exactly 0 puts the next layer's
+    pre-activations on leaky_relu's kink. Without kink detection the error
+    is ~1e-2; the entries whose step crosses are skipped, the rest agree."""
+    rng = np.random.default_rng(0)
+    net = Network([4, 4, 3, 2], ["relu", "leaky_relu"],
+                  get_loss("quantile", quantile=0.3), np.float64)  # fmt: skip
+    net.initialize(rng, bias_init=0.0)
+    X = rng.normal(size=(40, 4))
+    off = (X @ net.coefs[0] <= 0).all(axis=1)
+    assert off.any()  # rows whose first-layer units are all off
+    Y = rng.normal(size=(40, 2))
+    w = rng.uniform(0.5, 2.0, 40)
+    numeric = numerical_gradient(net, X, Y, w)
+    net.loss_and_gradient(X, Y, w)
+    naive = np.linalg.norm(numeric - net.grads) / (
+        np.linalg.norm(numeric) + np.linalg.norm(net.grads)
+    )
+    assert naive > 1e-4  # the false alarm
+    result = relative_gradient_error(net, X, Y, w)
+    assert result < 1e-7 and 0 < result.n_skipped < result.n_params
+    assert result.n_checked + result.n_skipped == result.n_params == net.params.size
+    # The entries that do not cross agree at every step, as a right gradient's.
+    assert relative_gradient_error(net, X, Y, w, eps=1e-5) < 1e-7
+
+
+def test_a_wrong_derivative_next_to_kinks_is_still_detected(monkeypatch):
+    """Skipping the entries at kinks must not hide a wrong backward pass."""
+    from sknn.core.activations import ReLU
+
+    rng = np.random.default_rng(0)
+    net = Network([4, 6, 2], ["relu"], get_loss("squared_error"), np.float64)
+    net.initialize(rng, bias_init=0.0)
+    X, Y = rng.normal(size=(30, 4)), rng.normal(size=(30, 2))
+    assert relative_gradient_error(net, X, Y) < 1e-7
+    monkeypatch.setattr(ReLU, "backward", lambda self, z, a, delta: delta)
+    assert relative_gradient_error(net, X, Y) > 1e-2
+
+
+def test_l1_kink_entries_are_skipped():
+    net, X, Y, _ = _problem("tanh", "squared_error")
+    net.weights[3] = 1e-8  # within eps of |w|'s kink
+    result = relative_gradient_error(net, X, Y, l1=0.5)
+    assert result < 1e-7 and result.n_skipped == 1
+    assert relative_gradient_error(net, X, Y).n_skipped == 0  # no L1: no kink
+
+
+def test_a_random_subset_covers_every_block():
+    rng = np.random.default_rng(7)
+    net = Network([5, 30, 20, 3], ["prelu", "tanh"], get_loss("log_loss"),
+                  np.float64, normalization=["batch", None],
+                  weight_norm=True)  # fmt: skip
+    net.initialize(rng, bias_init=0.1)
+    X, Y = rng.normal(size=(12, 5)), np.eye(3)[np.arange(12) % 3]
+    result = relative_gradient_error(net, X, Y, n_checks=60, random_state=0)
+    assert result < 1e-7 and result.n_checked + result.n_skipped == 60
+    entries = _entries(net, 60, np.random.default_rng(0))
+    assert entries.size == 60 and np.unique(entries).size == 60
+    for start, size in _blocks(net):  # every block is sampled
+        assert ((entries >= start) & (entries < start + size)).any()
+    again = relative_gradient_error(net, X, Y, n_checks=60, random_state=0)
+    assert float(again) == float(result)  # the same entries for the same seed
+    everything = relative_gradient_error(net, X, Y, n_checks=10**6)
+    assert everything.n_checked == net.params.size
+    with pytest.raises(ValueError, match="n_checks must be a positive int"):
+        relative_gradient_error(net, X, Y, n_checks=0)
+
+
+def test_float32_networks_are_checked_in_float64():
+    rng = np.random.default_rng(3)
+    net = Network([3, 5, 2], ["tanh"], get_loss("squared_error"), np.float32)
+    net.initialize(rng)
+    X, Y = rng.normal(size=(10, 3)).astype(np.float32), rng.normal(size=(10, 2))
+    before = net.params.copy()
+    with pytest.warns(UserWarning, match="float32: it is checked in float64"):
+        result = relative_gradient_error(net, X, Y.astype(np.float32))
+    assert result < 1e-7 and result.upcast
+    np.testing.assert_array_equal(net.params, before)  # the model is unchanged
+    assert net.dtype == np.float32
+    # The float64 copy holds the float32 parameters exactly.
+    copy64 = net.astype(np.float64)
+    assert copy64.params.dtype == copy64.stats.dtype == np.float64
+    np.testing.assert_array_equal(copy64.params, net.params.astype(np.float64))
+    np.testing.assert_array_equal(copy64.predict(X.astype(np.float64)),
+                                  net.astype(np.float64).predict(X))  # fmt: skip
+
+
+def test_the_result_is_a_float_that_says_what_it_covers():
+    net, X, Y, _ = _problem("tanh", "squared_error")
+    result = relative_gradient_error(net, X, Y, n_checks=10, random_state=0)
+    assert isinstance(result, float) and isinstance(result, GradientCheck)
+    assert result < 1e-7 and float(result) == result and f"{result:.1e}"
+    assert (result.n_checked, result.n_skipped) == (10, 0)
+    assert result.n_params == net.params.size and result.eps == 1e-6
+    assert repr(result).startswith("GradientCheck(") and "n_checked=10" in repr(result)
+    clone = pickle.loads(pickle.dumps(result))
+    assert float(clone) == float(result) and clone.n_checked == 10
+
+
+def test_every_entry_at_a_kink_gives_nan_with_a_warning():
+    """All zeros, an absolute error at 0 and L1: the weights sit on L1's kink,
+    the hidden biases move ReLU's inputs off 0, the output bias the residual."""
+    net = Network([2, 3, 1], ["relu"], get_loss("absolute_error"), np.float64)
+    net.initialize(np.random.default_rng(0), init="zeros", bias_init=0.0)
+    X, Y = np.ones((4, 2)), np.zeros((4, 1))
+    with pytest.warns(UserWarning, match="across a kink: nothing could be compared"):
+        result = relative_gradient_error(net, X, Y, l1=0.1)
+    assert np.isnan(result) and result.n_checked == 0
+    assert result.n_skipped == result.n_params == net.params.size

@@ -1,15 +1,22 @@
 """Batches, the epoch loop, stopping rules, divergence and the L-BFGS driver."""
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import assert_deep_equal
 
-from sknn.core.callbacks import StoppingRule, ValidationMonitor
+from sknn.core.callbacks import Callback, StoppingRule, ValidationMonitor
 from sknn.core.losses import get_loss
+from sknn.core.lr_schedules import StepLR
 from sknn.core.network import Network
-from sknn.core.optimizers import SGD, Adam
-from sknn.core.schedules import Adaptive, Constant
+from sknn.core.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+from sknn.core.schedules import Adaptive, Constant, InvScaling, ScheduleDriver
 from sknn.core.training import (
+    EXPLOSION_FACTOR,
+    EXPLOSION_FLOOR,
     TrainingDiverged,
     TrainingState,
     fit_lbfgs,
@@ -490,3 +497,211 @@ def test_training_uses_small_ufunc_buffers_and_restores_numpy_s(monkeypatch):
                    rng=np.random.default_rng(0))  # fmt: skip
     assert seen == [training._UFUNC_BUFFER] * 2
     assert np.getbufsize() == before
+
+
+# -- an interrupted or diverged epoch is a transaction ---------------------------
+
+
+class _BatchRaiser(Callback):
+    """Raises ``exc`` at the end of the ``at``-th batch of the call (1-based)."""
+
+    wants_batches = True
+
+    def __init__(self, at, exc=KeyboardInterrupt):
+        self.at, self.exc, self.seen = at, exc, 0
+
+    def on_batch_end(self, net, state, batch):
+        self.seen += 1
+        if self.seen == self.at:
+            raise self.exc("raised by a batch callback")
+
+
+class _StopAfter(Callback):
+    """Stops training cleanly at the end of epoch ``n``."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def on_epoch_end(self, net, state):
+        return state.n_iter == self.n
+
+
+def _transaction_setup(optimizer, schedule):
+    X, Y = _regression()  # 64 rows, batches of 16: 4 batches per epoch
+    net = _net(dropout=[0.2], normalization="batch")
+    return net, X, Y, _state(net, optimizer, schedule)
+
+
+def _run(net, X, Y, state, callback, max_iter=10, seed=1):
+    return fit_stochastic(
+        net, X, Y, None, state, max_iter=max_iter, batch_size=16, shuffle=True,
+        rng=np.random.default_rng(seed), callbacks=[StoppingRule(0.0, 50), callback],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "optimizer, schedule",
+    [
+        (Adam, lambda: ScheduleDriver(StepLR(3, gamma=0.5, unit="batch"), 0.01)),
+        (lambda: SGD(momentum=0.9), lambda: InvScaling(0.01)),
+        (lambda: SGD(momentum=0.5, nesterov=False), lambda: Adaptive(0.01)),
+    ],
+    ids=["adam-per-batch-step", "nesterov-invscaling", "momentum-adaptive"],
+)
+def test_an_interrupted_epoch_leaves_no_trace(optimizer, schedule):
+    """Ctrl-C at the third batch of epoch 3 (batch 11): the weights, batch
+    norm's statistics, the optimiser's state (Adam's step count 8, not 11,
+    and its moments; momentum velocities), the schedule's rate and step, the
+    counters and the curves are all those of a run stopped cleanly after
+    epoch 2; and training on gives the same weights as that run's."""
+    runs = []
+    for callback in (_StopAfter(2), _BatchRaiser(11)):
+        net, X, Y, state = _transaction_setup(optimizer(), schedule())
+        if isinstance(callback, _BatchRaiser):
+            with pytest.warns(UserWarning, match="2 epochs were completed"):
+                _run(net, X, Y, state, callback)
+        else:
+            _run(net, X, Y, state, callback)
+        runs.append((net, state))
+    (clean, clean_state), (interrupted, interrupted_state) = runs
+    assert interrupted_state.n_iter == 2 and len(interrupted_state.loss_curve) == 2
+    if isinstance(interrupted_state.optimizer, Adam):
+        assert interrupted_state.optimizer.t == 8
+        assert interrupted_state.schedule.step == 8
+    assert_deep_equal(interrupted.params, clean.params, "params")
+    assert_deep_equal(interrupted.stats, clean.stats, "stats")
+    assert_deep_equal(interrupted_state, clean_state, "state")
+    for net, state in runs:  # and the next epochs agree
+        _run(net, X, Y, state, _StopAfter(2), seed=7)
+    assert_deep_equal(interrupted.params, clean.params, "params")
+    assert_deep_equal(interrupted_state, clean_state, "state")
+
+
+def test_a_diverged_epoch_restores_the_optimiser_and_the_schedule():
+    """A divergence in epoch 3 raises with the optimiser and the schedule (and
+    the weights) as they were after epoch 2, so the state can be kept."""
+    make = lambda: ScheduleDriver(StepLR(2, gamma=0.5, unit="batch"), 0.01)  # noqa: E731
+    net, X, Y, clean_state = _transaction_setup(Adam(), make())
+    _run(net, X, Y, clean_state, _StopAfter(2))
+    diverged, X, Y, state = _transaction_setup(Adam(), make())
+    with pytest.raises(TrainingDiverged, match="raised by a batch callback"):
+        _run(diverged, X, Y, state, _BatchRaiser(10, TrainingDiverged))
+    assert state.optimizer.t == 8 and state.schedule.step == 8
+    assert_deep_equal(diverged.params, net.params, "params")
+    assert_deep_equal(state, clean_state, "state")
+
+
+def test_an_interrupt_at_an_epoch_end_still_steps_the_schedule():
+    """Ctrl-C in an epoch-end callback keeps the completed epoch; the schedule
+    takes its end-of-epoch step, as after a clean stop there."""
+
+    class InterruptAtEnd(Callback):
+        def on_epoch_end(self, net, state):
+            if state.n_iter == 2:
+                raise KeyboardInterrupt
+
+    runs = []
+    for callback in (_StopAfter(2), InterruptAtEnd()):
+        net, X, Y, state = _transaction_setup(Adam(), InvScaling(0.01))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            _run(net, X, Y, state, callback)
+        runs.append((net, state))
+    assert runs[1][1].n_iter == 2
+    assert runs[1][1].schedule.rate == 0.01 / (2 * 64 + 1) ** 0.5
+    assert_deep_equal(runs[1][0].params, runs[0][0].params, "params")
+    assert_deep_equal(runs[1][1], runs[0][1], "state")
+
+
+def test_optimiser_state_round_trip_reuses_its_buffers():
+    for optimizer in (SGD(), Adam(), AdamW(), RMSprop(), Adagrad()):
+        params = np.linspace(-1, 1, 7)
+        optimizer.init(params)
+        optimizer.step(params, np.full(7, 0.3), 0.1)
+        saved = optimizer.save_state()
+        arrays = {k: v for k, v in saved.items() if isinstance(v, np.ndarray)}
+        assert arrays and all(v is not getattr(optimizer, k) for k, v in arrays.items())
+        before = {k: np.copy(v) for k, v in saved.items()}
+        optimizer.step(params, np.full(7, -0.2), 0.1)
+        assert optimizer.save_state(saved) is saved  # the same arrays, refilled
+        assert all(saved[k] is v for k, v in arrays.items())
+        optimizer.load_state(before)
+        assert_deep_equal(optimizer.save_state(), before, type(optimizer).__name__)
+
+
+# -- a loss that explodes is a divergence --------------------------------------
+
+
+def test_an_exploding_loss_diverges_before_it_is_infinite():
+    """Full-batch SGD at a rate of 2 on a tanh network: the loss grows from 0.9
+    to 1.6e5 in 8 epochs, all finite; epoch 9 (2e6) is more than a million
+    times the first epoch's loss and diverges, leaving the model of epoch 8."""
+    X, Y = _regression()
+    net = _net()
+    state = _state(net, SGD(momentum=0.0), Constant(2.0))
+    seen = []
+
+    class Record(Callback):
+        def on_epoch_end(self, net, state):
+            seen.append(net.params.copy())
+
+    with pytest.raises(TrainingDiverged) as info:
+        _fit(net, X, Y, state, batch_size=64, callbacks=[Record()])
+    message = str(info.value)
+    match = re.fullmatch(
+        r"The training loss exploded to (\S+) \((\S+) times its first epoch's "
+        r"(\S+)\) at epoch (\d+)\.",
+        message,
+    )
+    assert match, message
+    loss, ratio, first = (float(match[i]) for i in (1, 2, 3))
+    assert np.isfinite(loss) and ratio > EXPLOSION_FACTOR and loss > EXPLOSION_FLOOR
+    assert first == pytest.approx(state.loss_curve[0], rel=1e-3)
+    assert int(match[4]) == state.n_iter + 1 and state.n_iter >= 1
+    np.testing.assert_array_equal(net.params, seen[-1])  # the last good epoch
+
+
+def test_an_explosion_within_the_first_epoch_is_measured_from_the_start():
+    """Adam at 1e6 with many batches explodes inside epoch 1: its mean loss is
+    compared with the initial parameters' loss on the whole training set."""
+    X, Y = _regression(n=256)
+    net = _net()
+    before = net.params.copy()
+    state = _state(net, Adam(), Constant(1e6))
+    with pytest.raises(TrainingDiverged, match=r"times the initial parameters' "
+                       r"\S+\) at epoch 1\.$"):  # fmt: skip
+        _fit(net, X, Y, state, batch_size=8)
+    np.testing.assert_array_equal(net.params, before)
+    assert state.loss_curve == [] and state.start_loss is None
+    assert state.optimizer.t == 0
+
+
+def test_a_large_but_steady_loss_is_not_an_explosion():
+    """Targets of 1e4 give losses of 1e8 from the start; a first batch that
+    happens to fit (a loss near 0) does not make later batches an explosion:
+    the initial parameters' loss on all rows decides."""
+    X, Y = _regression()
+    Y = 1e4 * Y
+    Y[0] = _net().predict(X[:1])  # the first batch of one row fits exactly
+    for batch_size, optimizer in ((1, SGD(momentum=0.0)), (16, Adam())):
+        net = _net()
+        state = _state(net, optimizer, Constant(1e-4))
+        _fit(net, X, Y, state, batch_size=batch_size, shuffle=False, max_iter=5)
+        assert state.n_iter == 5 and state.loss_curve[0] > 1e7
+        if batch_size == 1:
+            assert state.start_loss < 1e-6 * state.loss_curve[0]
+
+
+def test_a_loss_that_grows_from_exactly_zero_is_an_explosion_above_the_floor():
+    """A first epoch that fits exactly (loss 0): growth beyond the floor is an
+    explosion (an infinite ratio, no division by zero), growth below it not."""
+    from sknn.core.training import _check_explosion
+
+    state = _state(_net())
+    state.loss_curve = [0.0]
+    _check_explosion(0.5 * EXPLOSION_FLOOR, state, None)  # below the floor
+    with pytest.raises(TrainingDiverged, match=r"\(inf times its first epoch's 0\)"):
+        _check_explosion(2 * EXPLOSION_FLOOR, state, None)
+    state.loss_curve, state.start_loss = [], 0.0  # the first epoch
+    with pytest.raises(TrainingDiverged, match="inf times the initial parameters'"):
+        _check_explosion(2 * EXPLOSION_FLOOR, state, lambda: 0.0)

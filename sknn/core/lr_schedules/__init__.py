@@ -51,6 +51,9 @@ __all__ = [
 ]  # fmt: skip
 
 
+#: Schedule names, mapped to their classes: a name whose class needs no
+#: argument can be given as ``learning_rate`` and stands for it with its
+#: defaults (e.g. ``learning_rate='cosine_annealing'``).
 SCHEDULE_CLASSES = {
     "constant": Constant,
     "step": StepLR,

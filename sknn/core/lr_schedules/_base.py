@@ -109,6 +109,25 @@ class Schedule:
         _store(self, locals())
 
     def __call__(self, step, base_lr, total=None):
+        """The learning rate to use after ``step`` completed units.
+
+        Parameters
+        ----------
+        step : int
+            The 0-based count of completed units (epochs or batches, as
+            ``unit`` says) before the update that uses the rate.
+        base_lr : float
+            The estimator's ``learning_rate_init``.
+        total : int or None, default=None
+            The number of units in the whole run; length parameters left at
+            None (``T_max``, ``decay_steps``, ``total_steps``, ...) use it.
+
+        Returns
+        -------
+        float
+            The absolute learning rate (parameters are not re-checked: call
+            :meth:`validate` first).
+        """
         raise NotImplementedError
 
     def validate(self):
@@ -130,7 +149,7 @@ class Schedule:
             child.validate()
 
     def values(self, n_steps, base_lr=1.0, total=None):
-        """The rates at steps ``0 .. n_steps - 1`` as a float64 array."""
+        """The rates at steps 0 to ``n_steps - 1``, as a float64 array."""
         self.validate()
         _num("int", 0)("n_steps", n_steps)
         return np.array([self(s, base_lr, total) for s in range(n_steps)], np.float64)

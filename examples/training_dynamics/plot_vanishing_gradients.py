@@ -20,6 +20,7 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
@@ -64,10 +65,12 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
 for name, g in norms.items():
     ax1.semilogy(range(1, g.shape[1] + 1), g[0], marker="o", label=name)
     ax2.semilogy(range(1, g.shape[0] + 1), g[:, 0], marker="o", label=name)
-ax1.set(xlabel="weight matrix (1 = input layer)", ylabel="gradient norm")
+ax1.set(xlabel="weight matrix (1 = input layer)", ylabel="gradient norm (log scale)")
 ax1.set_title("Gradient norm per layer, first epoch")
-ax2.set(xlabel="epoch", ylabel="gradient norm", title="Input layer's gradient norm")
-ax1.legend()
-ax2.legend()
+ax2.set(xlabel="epoch", ylabel="gradient norm (log scale)")
+ax2.set_title("Input layer's gradient norm")
+for ax in (ax1, ax2):
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend()
 fig.tight_layout()
 plt.show()

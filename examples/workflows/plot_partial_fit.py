@@ -33,6 +33,9 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_sta
 scaler = StandardScaler().fit(X_train)
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
+# %%
+# Feed the stream chunk by chunk, twice, scoring after every chunk; then fit a
+# reference model on all the training data at once.
 CHUNK, PASSES = 50, 2
 clf = MLPClassifier(hidden_layer_sizes=(64,), learning_rate_init=0.01, random_state=0)
 classes = np.unique(y)
@@ -60,6 +63,9 @@ print(
     f"{reference.score(X_test, y_test):.3f}"
 )
 
+# %%
+# Held-out accuracy after each chunk; the dashed line is the model fitted on
+# all the data at once.
 fig, ax = plt.subplots(figsize=(8, 4.5))
 ax.plot(seen, accuracy, marker=".", label="partial_fit, chunk by chunk")
 ax.axhline(

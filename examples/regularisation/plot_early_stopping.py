@@ -19,6 +19,7 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from sklearn.datasets import make_moons
 from sklearn.exceptions import ConvergenceWarning
 
@@ -28,6 +29,10 @@ warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 X, y = make_moons(n_samples=560, noise=0.35, random_state=0)
 X_train, y_train, X_val, y_val = X[:60], y[:60], X[60:], y[60:]
+
+# %%
+# The same network with and without early stopping, both validated on the
+# 500 held-out points after every epoch.
 common = dict(
     hidden_layer_sizes=(96, 96),
     learning_rate_init=0.01,
@@ -67,6 +72,7 @@ for ax, attr, ylabel in (
     ax.axvline(best, color="r", linestyle="--")
     ax.axvspan(best, stopped.n_iter_, color="r", alpha=0.1)
     ax.set(xlabel="epoch", ylabel=ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 ax1.legend()
 fig.tight_layout()
 plt.show()

@@ -66,6 +66,6 @@ for ax, (init, clf) in zip(axes, models.items()):
     lim = np.abs(W1).max()
     image = ax.imshow(W1, aspect="auto", cmap="RdBu", vmin=-lim, vmax=lim)
     ax.set(title=f"init={init!r}", xlabel="hidden unit", ylabel="input pixel")
-    fig.colorbar(image, ax=ax)
+    fig.colorbar(image, ax=ax, label="weight")
 fig.tight_layout()
 plt.show()

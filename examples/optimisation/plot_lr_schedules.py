@@ -20,6 +20,7 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from sklearn.datasets import make_moons
 from sklearn.exceptions import ConvergenceWarning
 
@@ -111,7 +112,7 @@ plateau_fit = MLPClassifier(
 ).fit(X, y)
 
 # %%
-# Compute every curve, print a short summary and draw the grid.
+# Compute every curve and print a short summary.
 curves = {
     name: s.values(N_STEPS, base_lr=BASE_LR, total=N_STEPS)
     for name, s in schedules.items()
@@ -126,14 +127,27 @@ for name, lr in curves.items():
 n_reductions = int(np.sum(np.diff(curves["reduce_on_plateau"]) < 0))
 print(f"ReduceLROnPlateau halved the rate {n_reductions} times in {N_STEPS} epochs")
 
-fig, axes = plt.subplots(5, 5, figsize=(14, 12))
+# %%
+# One panel per class: the learning rate at each step. The last panel is
+# ``ReduceLROnPlateau`` in a fit, with the training loss it watched on its
+# right-hand axis (orange).
+fig, axes = plt.subplots(5, 5, figsize=(14, 13))
 for ax, (name, lr) in zip(axes.flat, curves.items()):
-    ax.plot(np.arange(len(lr)), lr)
+    if name == "reduce_on_plateau":  # the rate each epoch of the fit used
+        ax.plot(np.arange(1, len(lr) + 1), lr)
+        ax.set_xlabel("epoch", fontsize=8)
+    else:  # the rate after each number of steps
+        ax.plot(np.arange(len(lr)), lr)
+        ax.set_xlabel("step", fontsize=8)
     ax.set_title(type(schedules[name]).__name__, fontsize=9)
+    ax.set_ylabel("learning rate", fontsize=8)
     ax.tick_params(labelsize=7)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=min(0.0, lr.min()))
 loss_ax = axes.flat[len(curves) - 1].twinx()
-loss_ax.plot(plateau_fit.loss_curve_, color="tab:orange", alpha=0.6)
+loss_curve = plateau_fit.loss_curve_
+loss_ax.plot(np.arange(1, len(loss_curve) + 1), loss_curve, color="tab:orange")
+loss_ax.set_ylabel("training loss", fontsize=8, color="tab:orange")
 loss_ax.tick_params(labelsize=7, colors="tab:orange")
 for ax in axes.flat[len(curves) :]:
     ax.set_visible(False)

@@ -15,6 +15,7 @@ sits at chance for several epochs before it starts to learn.
 import warnings
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
@@ -65,7 +66,8 @@ for loss, model in models.items():
     ax2.plot(epochs, model.validation_scores_, marker="o", label=names[loss])
 ax1.set(xlabel="epoch", ylabel="cost / cost after epoch 1", title="Training cost")
 ax2.set(xlabel="epoch", ylabel="accuracy", title="Training accuracy")
-ax1.legend()
-ax2.legend()
+for ax in (ax1, ax2):
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend()
 fig.tight_layout()
 plt.show()

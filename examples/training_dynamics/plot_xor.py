@@ -45,20 +45,23 @@ models = {
 }
 
 # %%
-# Fit each model, print its training accuracy and its predictions on the four
-# corners (XOR's truth table is 1, 0, 0, 1 for these), and draw its decision
-# regions.
+# Fit each model and print its training accuracy and its predictions on the
+# four corners (XOR's truth table is 1, 0, 0, 1 for these).
+print(f"{'model':<34} {'accuracy':>8}  corners")
+for name, model in models.items():
+    model.fit(X, y)
+    print(f"{name:<34} {model.score(X, y):>8.3f}  {model.predict(corners)}")
+
+# %%
+# The decision regions: the two linear models draw a straight line, the
+# hidden layer bends the boundary around the quadrants.
 xx, yy = np.meshgrid(np.linspace(-1, 1, 200), np.linspace(-1, 1, 200))
 grid = np.c_[xx.ravel(), yy.ravel()]
 fig, axes = plt.subplots(1, len(models), figsize=(12, 4), sharey=True)
-print(f"{'model':<34} {'accuracy':>8}  corners")
 for ax, (name, model) in zip(axes, models.items()):
-    model.fit(X, y)
-    accuracy = model.score(X, y)
-    print(f"{name:<34} {accuracy:>8.3f}  {model.predict(corners)}")
     ax.contourf(xx, yy, model.predict(grid).reshape(xx.shape), cmap="RdBu", alpha=0.4)
     ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu", edgecolor="k", s=20)
-    ax.set_title(f"{name}\naccuracy {accuracy:.2f}", fontsize=10)
+    ax.set_title(f"{name}\naccuracy {model.score(X, y):.2f}", fontsize=10)
     ax.set_xlabel("$x_1$")
 axes[0].set_ylabel("$x_2$")
 fig.tight_layout()

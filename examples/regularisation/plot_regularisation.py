@@ -21,6 +21,7 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from sklearn.datasets import make_moons
 from sklearn.exceptions import ConvergenceWarning
 
@@ -31,6 +32,9 @@ warnings.filterwarnings("ignore", category=ConvergenceWarning)
 X, y = make_moons(n_samples=560, noise=0.35, random_state=0)
 X_train, y_train, X_val, y_val = X[:60], y[:60], X[60:], y[60:]
 
+# %%
+# The same network, three ways, each for all 150 epochs with the held-out
+# points as validation data.
 settings = {
     "no regularisation": {},
     "L2 (alpha=0.3)": {"alpha": 0.3},
@@ -59,13 +63,17 @@ for name, params in settings.items():
         f"{clf.score(X_val, y_val):>9.3f} {best:>17} {val[-1]:>15.3f}"
     )
 
+# %%
+# Training and validation loss per epoch (log scale): without regularisation
+# the two curves part after a few epochs.
 fig, axes = plt.subplots(1, 3, figsize=(13, 4), sharey=True)
 for ax, (name, clf) in zip(axes, fits.items()):
     epochs = np.arange(1, len(clf.loss_curve_) + 1)
     ax.plot(epochs, clf.loss_curve_, label="training")
     ax.plot(epochs, clf.validation_loss_curve_, label="validation")
     ax.set(title=name, xlabel="epoch", yscale="log")
-axes[0].set_ylabel("log-loss")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+axes[0].set_ylabel("log-loss (log scale)")
 axes[0].legend()
 fig.tight_layout()
 plt.show()

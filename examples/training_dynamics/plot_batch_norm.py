@@ -21,6 +21,7 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -37,6 +38,9 @@ X_train, X_test, y_train, y_test = train_test_split(
 scaler = StandardScaler().fit(X_train)
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
+# %%
+# Four fits: each activation with and without batch normalisation, the same
+# seed, all 20 epochs.
 fits = {}
 header = ("network", "loss ep. 1", "loss ep. 5", "loss ep. 20", "test acc.")
 print("{:<16} {:>10} {:>10} {:>11} {:>9}".format(*header))
@@ -62,6 +66,8 @@ for activation, lr in (("logistic", 0.05), ("relu", 0.01)):
             f"{clf.score(X_test, y_test):>9.3f}"
         )
 
+# %%
+# The training loss per epoch, on a log scale.
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
 for ax, activation in zip(axes, ("logistic", "relu")):
     for batch_norm in (False, True):
@@ -69,7 +75,8 @@ for ax, activation in zip(axes, ("logistic", "relu")):
         label = "batch_norm=True" if batch_norm else "no normalisation"
         ax.plot(np.arange(1, len(curve) + 1), curve, marker=".", label=label)
     ax.set(title=f"6 x 32 {activation} units", xlabel="epoch", yscale="log")
-axes[0].set_ylabel("training loss")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+axes[0].set_ylabel("training loss (log scale)")
 axes[0].legend()
 fig.tight_layout()
 plt.show()

@@ -76,6 +76,9 @@ print(
     f"alpha={best_alpha:g} {search_alpha.score(X_test, y_test):.3f}"
 )
 
+# %%
+# Mean cross-validated accuracy per grid value, with its standard deviation
+# over the folds.
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
 for ax, search, grid, name in (
     (ax1, search_lr, rates, "learning_rate_init (alpha=0)"),
