@@ -6,7 +6,6 @@ estimator only when it succeeds, so a failed ``fit``/``partial_fit`` never
 changes a model that was already fitted.
 """
 
-import copy
 import warnings
 from abc import ABCMeta, abstractmethod
 
@@ -306,7 +305,7 @@ class BaseMLP(
             )
         net.load_state(old)
         if incremental and self._state is not None:
-            return net, copy.deepcopy(self._state)
+            return net, self._state.copy()
         # A warm-started fit (or the first partial_fit after an L-BFGS fit)
         # starts a new optimiser.
         state = self._new_state(net)
