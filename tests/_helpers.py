@@ -60,3 +60,37 @@ def assert_same_model(a, b):
         assert_deep_equal(vars(a)[key], vars(b)[key], key)
     for name in ("params", "stats"):
         assert_deep_equal(getattr(a._network, name), getattr(b._network, name), name)
+
+
+class ScriptedCallback:
+    """A scikit-learn callback that presses Ctrl-C at the end of batch
+    ``interrupt_at_batch`` or of epoch ``interrupt_at_epoch``, or stops training
+    cleanly after epoch ``stop_after`` (all 1-based, counted within one call)."""
+
+    def __init__(self, interrupt_at_batch=None, interrupt_at_epoch=None,
+                 stop_after=None):  # fmt: skip
+        self.interrupt_at_batch = interrupt_at_batch
+        self.interrupt_at_epoch = interrupt_at_epoch
+        self.stop_after = stop_after
+        self.batches = self.epochs = 0
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, *, X=None, y=None):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "batch":
+            self.batches += 1
+            if self.batches == self.interrupt_at_batch:
+                raise KeyboardInterrupt
+        if context.task_name == "epoch":
+            self.epochs += 1
+            if self.epochs == self.interrupt_at_epoch:
+                raise KeyboardInterrupt
+            return self.epochs == self.stop_after
+        return False

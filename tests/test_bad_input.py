@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from _helpers import (
+    ScriptedCallback,
     assert_deep_equal,
     assert_same_model,
     assert_unchanged,
@@ -722,32 +723,10 @@ def test_keyboard_interrupt_in_a_batch_keeps_last_epoch(small_classification,
     assert len(clf.loss_curve_) == 3 and clf.t_ == 3 * len(X)
 
 
-class _InterruptAtBatch:
-    """A scikit-learn callback pressing Ctrl-C at the end of batch ``at``."""
-
-    def __init__(self, at):
-        self.at, self.batches = at, 0
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context, *, X=None, y=None):
-        pass
-
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        if context.task_name == "batch":
-            self.batches += 1
-            if self.batches == self.at:
-                raise KeyboardInterrupt
-
-
 def test_keyboard_interrupt_from_a_callback_keeps_last_epoch(small_classification):
     X, y = small_classification
     clf = MLPClassifier(max_iter=20, **_INTERRUPTIBLE)
-    clf.set_callbacks(_InterruptAtBatch(10))  # the second batch of epoch 3
+    clf.set_callbacks(ScriptedCallback(interrupt_at_batch=10))  # epoch 3, batch 2
     with pytest.warns(
         UserWarning, match=r"^Training interrupted by user\. 2 epochs were completed; "
     ):
@@ -800,18 +779,10 @@ def test_keyboard_interrupt_in_lbfgs_loses_nothing(fitted_reg, monkeypatch):
     assert_same(reg, before)
 
 
-class _InterruptAtEpochEnd(_InterruptAtBatch):
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        if context.task_name == "epoch":
-            self.batches += 1
-            if self.batches == self.at:
-                raise KeyboardInterrupt
-
-
 def test_keyboard_interrupt_at_an_epoch_end_keeps_last_epoch(small_classification):
     X, y = small_classification
     clf = MLPClassifier(max_iter=20, **_INTERRUPTIBLE)
-    clf.set_callbacks(_InterruptAtEpochEnd(3))
+    clf.set_callbacks(ScriptedCallback(interrupt_at_epoch=3))
     with pytest.warns(
         UserWarning, match=r"^Training interrupted by user\. 3 epochs were completed; "
     ):
@@ -823,16 +794,6 @@ def test_keyboard_interrupt_at_an_epoch_end_keeps_last_epoch(small_classificatio
 # -- an interrupted epoch leaves no trace; an exploding loss diverges (issue 14) -
 
 
-class _StopAtEpoch(_InterruptAtBatch):
-    """A scikit-learn callback stopping training cleanly after epoch ``at``."""
-
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        if context.task_name == "epoch":
-            self.batches += 1
-            return self.batches == self.at
-        return False
-
-
 def test_an_interrupt_rolls_back_the_optimiser_and_the_schedule(small_classification):
     """Issue 14: Ctrl-C at batch 11 (the third of epoch 3) of an Adam fit with a
     per-batch StepLR. Everything -- weights, Adam's step count (8, not 11) and
@@ -841,8 +802,12 @@ def test_an_interrupt_rolls_back_the_optimiser_and_the_schedule(small_classifica
     X, y = small_classification  # 4 batches of 50 per epoch
     params = {**_INTERRUPTIBLE, "max_iter": 20,
               "learning_rate": StepLR(5, gamma=0.5, unit="batch")}  # fmt: skip
-    clean = MLPClassifier(**params).set_callbacks(_StopAtEpoch(2)).fit(X, y)
-    interrupted = MLPClassifier(**params).set_callbacks(_InterruptAtBatch(11))
+    clean = (
+        MLPClassifier(**params).set_callbacks(ScriptedCallback(stop_after=2)).fit(X, y)
+    )
+    interrupted = MLPClassifier(**params).set_callbacks(
+        ScriptedCallback(interrupt_at_batch=11)
+    )
     with pytest.warns(UserWarning, match="2 epochs were completed"):
         interrupted.fit(X, y)
     state = interrupted._state
@@ -861,13 +826,13 @@ def test_an_interrupted_partial_fit_rolls_back_the_optimiser(small_classificatio
     X, y = small_classification
     model = MLPClassifier(**_INTERRUPTIBLE, max_iter=2).fit(X, y)
     twin = pickle.loads(pickle.dumps(model))
-    model.set_callbacks(_InterruptAtBatch(2))
+    model.set_callbacks(ScriptedCallback(interrupt_at_batch=2))
     with pytest.warns(UserWarning, match="interrupted by user"):
         model.partial_fit(X, y)
     assert model._state.optimizer.t == 8
     assert_deep_equal(model._state, twin._state, "_state")
     np.testing.assert_array_equal(model._network.params, twin._network.params)
-    model.set_callbacks(_StopAtEpoch(100))  # a callback that does nothing here
+    model.set_callbacks(ScriptedCallback(stop_after=100))  # does nothing here
     for m in (model, twin):
         m.partial_fit(X, y)
     np.testing.assert_array_equal(model._network.params, twin._network.params)

@@ -65,7 +65,7 @@ import pytest
 
 pytest.importorskip("hypothesis")
 
-from _helpers import assert_same_model  # noqa: E402
+from _helpers import ScriptedCallback, assert_same_model  # noqa: E402
 from hypothesis import HealthCheck, Phase, assume, event, given, note, settings  # noqa: E402
 from hypothesis import example as hypothesis_example  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
@@ -890,35 +890,6 @@ PER_BATCH_SCHEDULES = (
 )
 
 
-class _SklearnCallback:
-    """A scikit-learn callback that presses Ctrl-C at the end of the call's
-    ``interrupt_at``-th batch (1-based) or stops training cleanly after epoch
-    ``stop_after``."""
-
-    def __init__(self, interrupt_at=None, stop_after=None):
-        self.interrupt_at, self.stop_after = interrupt_at, stop_after
-        self.batches = self.epochs = 0
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context, *, X=None, y=None):
-        pass
-
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        if context.task_name == "batch":
-            self.batches += 1
-            if self.batches == self.interrupt_at:
-                raise KeyboardInterrupt
-        if context.task_name == "epoch":
-            self.epochs += 1
-            return self.epochs == self.stop_after
-        return False
-
-
 @_settings(80)
 @given(
     case=st.booleans().flatmap(
@@ -949,10 +920,12 @@ def test_an_interrupted_epoch_equals_a_clean_stop_before_it(
     n_batches = -(-len(X) // batch_size)
     at = completed * n_batches + batch % n_batches + 1
     note(f"interrupted at batch {at} ({n_batches} per epoch)")
-    clean = case.estimator().set_callbacks(_SklearnCallback(stop_after=completed))
+    clean = case.estimator().set_callbacks(ScriptedCallback(stop_after=completed))
     assume(_fit(clean, X, y, sw) is None)
     assert clean.n_iter_ == completed
-    interrupted = case.estimator().set_callbacks(_SklearnCallback(interrupt_at=at))
+    interrupted = case.estimator().set_callbacks(
+        ScriptedCallback(interrupt_at_batch=at)
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         message = _fit(interrupted, X, y, sw)
