@@ -8,25 +8,28 @@ Workloads (scikit-learn's data sets, shipped with it):
 * ``stream``: 20 ``partial_fit`` calls on chunks of digits.
 
 Every (workload, implementation, repetition) runs in a fresh process, in an order
-rotated between repetitions; the report gives the median wall time with its
-min-max, the ratio sklearn/sknn of the medians, the peak resident memory above
-the process's resident memory at the start of the workload (RSS, from
-``/proc/self/status``), and the score (the same arguments give the same model,
-so the scores must agree).
+rotated between repetitions (``_harness.py``); the report gives the median wall
+time with its min-max, the ratio sklearn/sknn of the medians, the peak resident
+memory above the process's resident memory at the start of the workload (after
+the imports), and the score (the same arguments give the same model, so the
+scores must agree).
 
     python benchmarks/bench_search.py                 # every workload, 5 reps
     python benchmarks/bench_search.py --reps 9 cv stream
+    python benchmarks/bench_search.py --threads 1     # 1 BLAS thread per process
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import subprocess
-import sys
 import time
 import warnings
+from datetime import date
+from pathlib import Path
+
+import _harness as h
+from workloads import mlp_module
 
 WORKLOADS = ("grid1", "grid2", "cv", "stream")
 IMPLS = ("sknn", "sklearn")
@@ -35,22 +38,6 @@ GRID = {
     "mlp__alpha": [1e-4, 1e-2],
     "mlp__learning_rate_init": [1e-3, 1e-2],
 }
-
-
-def _rss_kb(field):
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field):
-                return int(line.split()[1])
-    return 0
-
-
-def _estimator(impl, **params):
-    if impl == "sknn":
-        from sknn import MLPClassifier
-    else:
-        from sklearn.neural_network import MLPClassifier
-    return MLPClassifier(random_state=0, **params)
 
 
 def run(workload, impl):
@@ -62,73 +49,100 @@ def run(workload, impl):
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
+    MLPClassifier = mlp_module(impl).MLPClassifier  # imported before the start
     warnings.simplefilter("ignore", ConvergenceWarning)
-    start_rss = _rss_kb("VmRSS:")
+    memory = h.PeakRSS()
     start = time.perf_counter()
     if workload.startswith("grid"):
         X, y = load_digits(return_X_y=True)
-        pipe = Pipeline(
-            [("scale", StandardScaler()), ("mlp", _estimator(impl, max_iter=30))]
-        )
+        mlp = MLPClassifier(random_state=0, max_iter=30)
+        pipe = Pipeline([("scale", StandardScaler()), ("mlp", mlp)])
         n_jobs = int(workload[-1])
         search = GridSearchCV(pipe, GRID, cv=5, n_jobs=n_jobs).fit(X, y)
         score = search.best_score_
     elif workload == "cv":
         X, y = load_breast_cancer(return_X_y=True)
-        pipe = Pipeline(
-            [("scale", StandardScaler()), ("mlp", _estimator(impl, max_iter=100))]
-        )
+        mlp = MLPClassifier(random_state=0, max_iter=100)
+        pipe = Pipeline([("scale", StandardScaler()), ("mlp", mlp)])
         score = cross_val_score(pipe, X, y, cv=5).mean()
     else:  # stream
         X, y = load_digits(return_X_y=True)
         X = StandardScaler().fit_transform(X)
-        model = _estimator(impl)
+        model = MLPClassifier(random_state=0)
         classes = np.unique(y)
         for chunk in np.array_split(np.arange(len(y)), 20):
             model.partial_fit(X[chunk], y[chunk], classes=classes)
         score = model.score(X, y)
     seconds = time.perf_counter() - start
-    rss_mb = (_rss_kb("VmHWM:") - start_rss) / 1024
-    return {"seconds": seconds, "rss_mb": rss_mb, "score": float(score)}
+    res = {"seconds": seconds, "rss_mb": memory.mb(), "score": float(score)}
+    res.update(mem_method=memory.method, threadpools=h.blas_threads())
+    return res
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workloads", nargs="*", default=list(WORKLOADS))
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="BLAS/OpenMP threads of every child (env vars; default: inherit)",
+    )
+    parser.add_argument("--json", help="also write every run to this file")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run(*args.child)))
+        h.emit(run(*args.child))
         return
-    runs = {(w, i): [] for w in args.workloads for i in IMPLS}
-    pairs = list(runs)
-    for rep in range(args.reps):
-        shift = rep % len(pairs)
-        for workload, impl in pairs[shift:] + pairs[:shift]:
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", workload, impl],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            runs[workload, impl].append(json.loads(out.stdout))
+    unknown = set(args.workloads) - set(WORKLOADS)
+    if unknown:
+        parser.error(f"unknown {sorted(unknown)}; use {list(WORKLOADS)}")
+    info = h.machine_info()
+    print(h.header(info, args.threads), flush=True)
+    pairs = [dict(workload=w, impl=i) for w in args.workloads for i in IMPLS]
+    records = h.run_plan(
+        h.plan([pairs], args.reps),
+        lambda it: h.run_child(
+            Path(__file__).resolve(),
+            ["--child", it["workload"], it["impl"]],
+            args.threads,
+        ),
+        time_key="seconds",
+    )
+    errors = [r for r in records if "error" in r]
+    for r in errors:
+        print(f"error: {r['workload']} {r['impl']} rep {r['rep']}: {r['error']}")
     print(
         f"{'workload':<8} {'impl':<8} {'median s':>9} {'min-max s':>13} "
         f"{'sklearn/sknn':>12} {'RSS +MB':>8} {'score':>8}"
     )
+    summary = []
     for workload in args.workloads:
-        medians = {
-            i: statistics.median(r["seconds"] for r in runs[workload, i]) for i in IMPLS
+        runs = {
+            i: [r for r in records if r["workload"] == workload and r["impl"] == i]
+            for i in IMPLS
         }
+        runs = {i: [r for r in rs if "error" not in r] for i, rs in runs.items()}
+        times = {i: h.stats(r["seconds"] for r in rs) for i, rs in runs.items()}
+        if not all(times.values()):
+            continue
         for impl in IMPLS:
-            results = runs[workload, impl]
-            times = [r["seconds"] for r in results]
-            ratio = medians["sklearn"] / medians["sknn"] if impl == "sknn" else 1.0
-            rss = statistics.median(r["rss_mb"] for r in results)
+            t = times[impl]
+            ratio = times["sklearn"]["median"] / t["median"] if impl == "sknn" else 1.0
+            rss = h.median(r["rss_mb"] for r in runs[impl])
+            score = runs[impl][0]["score"]
+            summary.append(dict(workload=workload, impl=impl, seconds=t, rss_mb=rss))
             print(
-                f"{workload:<8} {impl:<8} {medians[impl]:>9.2f} "
-                f"{min(times):>6.2f}-{max(times):<6.2f} {ratio:>12.2f} "
-                f"{rss:>8.1f} {results[0]['score']:>8.4f}"
+                f"{workload:<8} {impl:<8} {t['median']:>9.2f} "
+                f"{t['min']:>6.2f}-{t['max']:<6.2f} {ratio:>12.2f} "
+                f"{rss:>8.1f} {score:>8.4f}"
             )
+    if args.json:
+        doc = dict(date=date.today().isoformat(), machine=info, threads=args.threads)
+        doc.update(reps=args.reps, summary=summary, runs=records)
+        Path(args.json).write_text(json.dumps(doc, indent=1) + "\n")
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

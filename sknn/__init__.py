@@ -4,10 +4,10 @@ Not the 2016 ``scikit-neuralnetwork`` package, which also installed ``sknn``.
 """
 
 from ._fitted import InconsistentSknnVersionWarning
-from ._gradcheck import check_gradients
+from ._plot import LossCurveDisplay  # matplotlib is imported only to plot
 from ._validation import ValidationDataWarning
 from .classifier import MLPClassifier
-from .inspection import LossCurveDisplay  # matplotlib is imported only to plot
+from .gradcheck import check_gradients
 from .regressor import MLPRegressor
 
 __version__ = "0.1.0"

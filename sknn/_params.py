@@ -6,8 +6,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 
-from .core import ACTIVATIONS, INITIALIZERS, SCHEDULES, Activation
-from .core.lr_schedules import SCHEDULE_CLASSES
+from .core import ACTIVATIONS, INITIALIZERS, Activation
+from .core.lr_schedules import SCHEDULE_CLASSES, SCHEDULES
 
 STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw")
 

@@ -12,45 +12,8 @@ from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import BaseMLP
 from ._docstrings import COMMON_PARAMETERS, EXTRA_PARAMETERS, FITTED_ATTRIBUTES
+from ._labels import LabelTypeError, check_labels, encode_labels, is_missing
 from .core.losses import BinaryLogLoss, LogLoss, SquaredError
-from .core.targets import ClassCodes
-
-
-class LabelTypeError(TypeError, ValueError):
-    """Labels that cannot be classes: missing, or of types that do not compare.
-
-    A ``TypeError`` where scikit-learn raises one (so code catching its error
-    keeps working) and a ``ValueError``, like sknn's other input errors.
-    """
-
-
-def _is_missing(label):
-    """None, NaN or pandas' NA (whose truth value raises)."""
-    if label is None or type(label).__name__ == "NAType":
-        return True
-    return isinstance(label, float) and label != label
-
-
-def _check_labels(y, name):
-    """A clear error for missing labels and for labels that do not compare
-    (scikit-learn fails sorting them with a bare TypeError)."""
-    if y.dtype != object:
-        return
-    labels = y.ravel()
-    missing = [label for label in labels if _is_missing(label)]
-    if missing:
-        raise LabelTypeError(
-            f"{name} contains missing labels ({missing[0]!r}): every sample needs "
-            "a class label (missing labels are not supported)."
-        )
-    kinds = {type(label).__name__ for label in labels}
-    try:
-        sorted(set(labels))
-    except TypeError as exc:
-        raise LabelTypeError(
-            f"{exc} ({name} mixes label types {sorted(kinds)}; labels must be all "
-            "numbers or all strings, e.g. y.astype(str).)"
-        ) from exc
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -250,7 +213,7 @@ default=None
             )
         except TypeError as exc:  # pandas' NA fails scikit-learn's NaN check
             labels = np.asarray(y, dtype=object).ravel()
-            if not any(_is_missing(label) for label in labels):
+            if not any(is_missing(label) for label in labels):
                 raise
             raise LabelTypeError(
                 f"{exc} (y contains missing labels: every sample needs a class "
@@ -258,7 +221,7 @@ default=None
             ) from exc
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        _check_labels(y, "y")
+        check_labels(y, "y")
         fitted = hasattr(self, "_label_binarizer")
         if incremental and not fitted:
             self._label_binarizer = LabelBinarizer()
@@ -286,7 +249,11 @@ default=None
             )
         self.classes_ = self._label_binarizer.classes_
         hint = "pass every class to the first partial_fit call, or refit"
-        return X, self._binarize(y, "y", hint, X.dtype, codes=True), y
+        return (
+            X,
+            encode_labels(self._label_binarizer, y, "y", hint, X.dtype, codes=True),
+            y,
+        )
 
     def _sample_weight(self, sample_weight, X, y, incremental):
         sample_weight = super()._sample_weight(sample_weight, X, y, incremental)
@@ -336,40 +303,6 @@ default=None
             p = p.ravel()
         return self._label_binarizer.inverse_transform(p)
 
-    def _binarize(self, y, name, hint, dtype=None, codes=False):
-        """The label binarizer's encoding of ``y`` (as ``dtype``), after
-        checking that every label is a known class (``name`` and ``hint`` go
-        into the error). 1-D labels are one-hot encoded by a binary search in
-        ``classes_``: LabelBinarizer.transform's sparse round trip took
-        milliseconds per fit. With ``codes``, multiclass targets come as
-        :class:`~sknn.core.targets.ClassCodes` (one index per sample; the
-        training loop writes one-hot rows per mini-batch)."""
-        binarizer = self._label_binarizer
-        if binarizer.y_type_ == "multilabel-indicator":
-            Y = binarizer.transform(y)
-            return Y if dtype is None else Y.astype(dtype)
-        classes, index = self.classes_, None
-        try:
-            index = np.minimum(np.searchsorted(classes, y), len(classes) - 1)
-            known = classes[index] == y
-        except TypeError:  # labels that do not compare with the classes
-            known = np.isin(y, classes)
-        if not np.all(known):
-            unseen = unique_labels(np.asarray(y)[~np.asarray(known, bool)])
-            # scikit-learn's sentence, then which labels are new.
-            raise ValueError(
-                f"`{name}` has classes not in `self.classes_`. `self.classes_` has "
-                f"{classes}. '{name}' has {unique_labels(y)}. (New: "
-                f"{unseen.tolist()}; {hint}.)"
-            )
-        dtype = dtype or int
-        if index is None:
-            return binarizer.transform(y).astype(dtype)
-        if binarizer.y_type_ == "binary":
-            return (index == 1).astype(dtype)[:, None]
-        Y = ClassCodes(index, len(classes), dtype)
-        return Y if codes else Y.toarray()
-
     def _encode_targets(self, y):
         try:
             y = check_array(y, ensure_2d=False, dtype=None, input_name="y_val")
@@ -377,7 +310,7 @@ default=None
             raise ValueError(f"Invalid y_val: {exc}") from exc
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        _check_labels(y, "y_val")
+        check_labels(y, "y_val")
         multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
         if multilabel != (y.ndim == 2) or (
             multilabel and y.shape[1] != len(self.classes_)
@@ -389,7 +322,7 @@ default=None
             )
             raise ValueError(f"y_val has shape {y.shape}; expected {expected}, as y.")
         hint = "validation labels must occur in y"
-        return y, self._binarize(y, "y_val", hint)
+        return y, encode_labels(self._label_binarizer, y, "y_val", hint)
 
     def _score_output(self, p, y, sample_weight):
         return accuracy_score(y, self._decode(p), sample_weight=sample_weight)

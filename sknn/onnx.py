@@ -289,7 +289,7 @@ def _affine(g, xhat, gamma, beta):
 
 
 def _batch_norm(g, x, net, i):
-    """Evaluation mode: the running statistics, as ``Network._norm_eval``."""
+    """Evaluation mode: the running statistics, as ``NormHooks.eval``."""
     mean, var = net.running_stats[i]
     inv = 1 / np.sqrt(var + net.dtype.type(net.norm_eps))
     xhat = g.op("Mul", g.op("Sub", x, g.const(mean)), g.const(inv))

@@ -86,8 +86,9 @@ def test_refit_interrupted_before_its_first_epoch_keeps_the_fitted_model(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(training, "run_epoch", interrupted)
-    with pytest.warns(UserWarning, match="No epoch was completed"):
+    with pytest.warns(UserWarning, match="No epoch was completed") as record:
         assert model.fit(X, y) is model
+    assert len(record) == 1  # one warning, not the core's and the estimator's
     assert_unchanged(model, before)
     # An unfitted estimator stays unfitted.
     fresh = MLPClassifier((5,), max_iter=10)

@@ -7,7 +7,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from .training import TrainingDiverged, numpy_errstate
+from .divergence import TrainingDiverged, numpy_errstate
 
 __all__ = ["check_finite_outputs", "dead_unit_fraction", "diagnose_loss_curve"]
 

@@ -1,74 +1,35 @@
-"""A fully connected network on one flat, contiguous parameter buffer.
+"""A fully connected network: forward and backward passes on flat buffers.
 
-Layout of ``params`` (and, identically, of ``grads``)::
-
-    [ W_0.ravel() | ... | W_k.ravel() | b_0 | ... | b_k | extras ]
-    extras = [ gamma_i | beta_i ]  per normalised hidden layer i
-             [ theta_i ]           per hidden layer with a learned activation
-             [ g_j ]               per weight-normalised layer j
-
-so all weights -- the only penalised parameters -- form one contiguous slice,
-and an optimiser step or a penalty is a few vectorised operations on whole
-buffers. ``coefs``/``intercepts``, ``norm_params``, ``act_params`` and
-``wn_scales`` (and their ``grad_`` twins) are views into the buffers. Batch
-norm's running statistics are not parameters: they live in a separate flat
-buffer ``stats`` (views ``running_stats``). Work buffers for activations and
-deltas are kept per network and reused for every batch of at most that size.
+A :class:`Network` is a :class:`~sknn.core.layout.ParameterLayout` (the
+flat buffers ``params``, ``grads`` and ``stats`` and their per-layer views,
+described there) with the passes over it: forward in training and in
+evaluation mode, backward and cost. At a normalised hidden layer the passes
+call its :class:`~sknn.core.norm_hooks.NormHooks`; they write into work
+buffers (:mod:`~sknn.core.workspace`) kept per network and reused for every
+batch of at most that size.
 """
-
-import copy
-from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
 
-from .activations import get_activation
-from .initializers import get_initializer
-from .normalization import get_normalization, weight_norm, weight_norm_backward
-from .penalties import add_penalty_gradient
+from .layout import ParameterLayout
+from .norm_hooks import NormHooks, check_norm_options
+from .normalization import weight_norm, weight_norm_backward
+from .workspace import column_major, matmul, work_buffers
 
 __all__ = ["Network"]
 
 # Rows per block in ``predict``: bounded memory and cache-friendly products.
 _PREDICT_BLOCK_ELEMENTS = 1 << 20
-_VIEWS = ("coefs", "intercepts", "norm_params", "act_params", "wn_scales")
+# The options of networks pickled before normalisation and input noise existed.
+_BEFORE_NORMALIZATION = {
+    "norm_position": "before", "norm_momentum": 0.1, "norm_eps": 1e-5,
+    "input_noise": 0.0,
+}  # fmt: skip
 
 
-def _matmul(a, w, out):
-    """``out[...] = a @ w`` for a dense or sparse ``a``.
-
-    A column-major ``out`` (the output layer's) is written by BLAS as
-    ``out.T = w.T @ a.T``: NumPy falls back to a slow loop for such an ``out``.
-    """
-    if not isinstance(a, np.ndarray):  # sparse (faster to ask than issparse)
-        np.copyto(out, a @ w)
-    elif a.shape[1] == 1:  # an outer product (exact)
-        if out.flags.c_contiguous and a.dtype == w.dtype == out.dtype:
-            # np.dot: 1.4-1.9x faster than matmul or a broadcast multiply at
-            # k = 1, and it needs no ufunc buffer (up to 128 kB per call);
-            # it takes no out= of another layout or dtype.
-            np.dot(a, w, out=out)
-        else:
-            np.multiply(a, w, out=out)
-    elif out.shape[1] > 1 and out.strides[0] == out.itemsize:
-        np.matmul(w.T, a.T, out=out.T)
-    else:
-        np.matmul(a, w, out=out)
-    return out
-
-
-def _column_major(n, k, dtype):
-    """An ``(n, k)`` array stored column by column (``k > 1``; else C order).
-
-    The output layer has few columns: reductions over them (softmax, log-loss)
-    and the bias gradient then run along contiguous memory, several times
-    faster than over rows of ``k`` entries.
-    """
-    return np.empty((k, n), dtype).T if k > 1 else np.empty((n, k), dtype)
-
-
-class Network:
-    """Multi-layer perceptron: parameters, forward and backward passes.
+class Network(ParameterLayout):
+    """Multi-layer perceptron: forward and backward passes over its parameters.
 
     Parameters
     ----------
@@ -84,7 +45,7 @@ class Network:
         Drop probability per hidden layer (inverted dropout, training only).
     normalization : str or sequence of {None, "batch", "layer"}, default=None
         Normalisation of each hidden layer (one name: every hidden layer).
-        Batch statistics ignore sample weights; the gradient is still exact.
+        Batch statistics weigh rows by their sample weights (frequency weights).
     norm_position : {"before", "after"}, default="before"
         Normalise the pre-activation ``z`` or the activation's output.
     norm_momentum : float, default=0.1
@@ -98,6 +59,12 @@ class Network:
     input_noise : float, default=0.0
         Std of Gaussian noise added to dense inputs in passes given an ``rng``.
     """
+
+    # Not pickled: made again on loading (besides the views), or per pass.
+    # ``_training`` and ``_bn_weights`` are only in pickles of older versions.
+    _DERIVED = ParameterLayout._DERIVED | {
+        "_hooks", "_inputs", "_training", "_bn_weights"
+    }  # fmt: skip
 
     def __init__(
         self,
@@ -113,157 +80,26 @@ class Network:
         weight_norm=False,
         input_noise=0.0,
     ):
-        self.layer_sizes = [int(s) for s in layer_sizes]
-        self.activations = [get_activation(a) for a in activations]
-        n_hidden = len(self.layer_sizes) - 2
-        if len(self.activations) != n_hidden:
-            raise ValueError("Need one activation per hidden layer.")
+        layer_sizes = list(layer_sizes)
+        n_hidden = len(layer_sizes) - 2
         self.loss = loss
-        self.dtype = np.dtype(dtype)
         self.dropout = list(dropout) if dropout is not None else []
         self.dropout += [0.0] * (n_hidden - len(self.dropout))
-        if normalization is None or isinstance(normalization, str):
-            normalization = [normalization] * n_hidden
-        if isinstance(weight_norm, (bool, np.bool_)):
-            weight_norm = [weight_norm] * (n_hidden + 1)
-        self.normalization, self.weight_norm = list(normalization), list(weight_norm)
-        if len(self.normalization) != n_hidden or len(self.weight_norm) != n_hidden + 1:
-            raise ValueError(
-                "Need one normalization per hidden layer and one weight_norm flag "
-                "per weight layer."
-            )
-        if norm_position not in ("before", "after"):
-            raise ValueError(
-                f"norm_position must be 'before' or 'after', got {norm_position!r}."
-            )
-        if not (0 <= norm_momentum <= 1 and norm_eps > 0 and input_noise >= 0):
-            raise ValueError(
-                "Need 0 <= norm_momentum <= 1, norm_eps > 0, input_noise >= 0."
-            )
+        if input_noise < 0:
+            raise ValueError(f"Need input_noise >= 0, got {input_noise}.")
+        names, self._norms = check_norm_options(
+            normalization, n_hidden, norm_position, norm_momentum, norm_eps
+        )
         self.norm_position, self.norm_momentum = norm_position, float(norm_momentum)
         self.norm_eps, self.input_noise = float(norm_eps), float(input_noise)
-        self._norms = [get_normalization(n, self.norm_eps) for n in self.normalization]
-        hidden = self.layer_sizes[1:-1]
-        self.n_weights = sum(a * b for a, b in pairwise(self.layer_sizes))
-        self.n_biases = sum(self.layer_sizes[1:])
-        extras = [2 * k for k, nm in zip(hidden, self._norms) if nm is not None]
-        extras += [a.n_params(k) for k, a in self._hidden()]
-        extras += [k for k, wn in zip(self.layer_sizes[1:], self.weight_norm) if wn]
-        self.n_extras = sum(extras)
-        self.params = np.zeros(
-            self.n_weights + self.n_biases + self.n_extras, self.dtype
-        )
-        self.grads = np.zeros_like(self.params)
-        bn = [k for k, nm in zip(hidden, self._norms) if nm and nm.has_running_stats]
-        self.stats = np.zeros(2 * sum(bn), self.dtype)
-        self._make_views()
-        self._init_extras()
         self._work = None
-
-    @property
-    def n_layers(self):
-        """Number of weight layers (hidden layers + output layer)."""
-        return len(self.layer_sizes) - 1
+        super().__init__(layer_sizes, activations, dtype, names, weight_norm)
+        self._hooks = NormHooks(self._norms, self.norm_position, self)
 
     @property
     def is_stochastic(self):
         """Whether training passes need an ``rng`` (dropout or input noise)."""
         return any(self.dropout) or self.input_noise > 0
-
-    def _views(self, flat):
-        """Per-layer views of ``flat``: ``{name: list}`` for the names in _VIEWS."""
-        pos = 0
-
-        def take(size, shape=None):
-            nonlocal pos
-            pos += size
-            view = flat[pos - size : pos]
-            return view if shape is None else view.reshape(shape)
-
-        sizes, hidden = self.layer_sizes, self.layer_sizes[1:-1]
-        views = {"coefs": [take(a * b, (a, b)) for a, b in pairwise(sizes)]}
-        views["intercepts"] = [take(k) for k in sizes[1:]]
-        views["norm_params"] = [
-            (take(k), take(k)) if nm else None for k, nm in zip(hidden, self._norms)
-        ]
-        views["act_params"] = [
-            take(a.n_params(k)) if a.n_params(k) else None for k, a in self._hidden()
-        ]
-        views["wn_scales"] = [
-            take(k) if wn else None for k, wn in zip(sizes[1:], self.weight_norm)
-        ]
-        return views
-
-    def _make_views(self):
-        for prefix, flat in (("", self.params), ("grad_", self.grads)):
-            for name, views in self._views(flat).items():
-                setattr(self, prefix + name, views)
-        stats, pos = [], 0
-        for k, nm in zip(self.layer_sizes[1:-1], self._norms):
-            if nm is None or not nm.has_running_stats:
-                stats.append(None)
-                continue
-            stats.append((self.stats[pos : pos + k], self.stats[pos + k : pos + 2 * k]))
-            pos += 2 * k
-        self.running_stats = stats
-
-    @property
-    def weights(self):
-        """The flat slice of all weights (what L1/L2 penalise)."""
-        return self.params[: self.n_weights]
-
-    @property
-    def extras(self):
-        """The flat slice after the biases: normalisation, activation, WN scales."""
-        return self.params[self.n_weights + self.n_biases :]
-
-    def initialize(self, rng, init="auto", bias_init=None):
-        """Draw weights with ``init`` (one name or callable, or one per layer);
-        fill biases.
-
-        Layer by layer, the weights are drawn (in float64, then cast) and,
-        for an initialiser that ``draws_bias`` while ``bias_init`` is None,
-        then the biases: scikit-learn's order of draws. Otherwise biases are
-        ``bias_init`` (None: zeros). Extras get their initial values (gamma 1,
-        beta 0, the activations' own, ``g`` the column norms of ``v``);
-        running statistics are reset.
-        """
-        single = isinstance(init, str) or callable(init)
-        inits = [init] * self.n_layers if single else list(init)
-        inits += ["auto"] * (self.n_layers - len(inits))  # output layer
-        acts = self.activations + [None]
-        for w, b, name, act in zip(self.coefs, self.intercepts, inits, acts):
-            fill = get_initializer(name, act)
-            fan_in, fan_out = w.shape
-            w[...] = fill(w.shape, fan_in, fan_out, rng)
-            if bias_init is None and getattr(fill, "draws_bias", False):
-                b[...] = fill(b.shape, fan_in, fan_out, rng)
-            else:
-                b.fill(0.0 if bias_init is None else bias_init)
-        self._init_extras()
-        return self
-
-    def _init_extras(self):
-        for pair in filter(None, self.norm_params):
-            pair[0].fill(1)
-            pair[1].fill(0)
-        for act, theta in zip(self.activations, self.act_params):
-            if theta is not None:
-                act.init_params(theta)
-        for v, g in zip(self.coefs, self.wn_scales):
-            if g is not None:
-                np.sqrt(np.einsum("ij,ij->j", v, v), out=g)
-        for mean, var in filter(None, self.running_stats):
-            mean.fill(0)
-            var.fill(1)
-
-    def effective_coefs(self):
-        """The weight matrices the network uses: ``coefs`` (the same views) for
-        plain layers, new arrays ``g v / ||v||`` for weight-normalised ones."""
-        return [
-            v if g is None else weight_norm(v, g, np.empty_like(v), np.empty_like(g))
-            for v, g in zip(self.coefs, self.wn_scales)
-        ]
 
     # -- forward -----------------------------------------------------------
 
@@ -296,21 +132,21 @@ class Network:
         """Evaluation-mode pass over one block; returns the output layer's ``z``."""
         for i, (w, b) in enumerate(zip(coefs, self.intercepts)):
             if i == self.n_layers - 1:
-                z = _matmul(a, w, _column_major(a.shape[0], w.shape[1], self.dtype))
+                z = matmul(a, w, column_major(a.shape[0], w.shape[1], self.dtype))
                 z += b
                 return z
             z = a @ w
             z += b
             norm, before = self._norms[i], self.norm_position == "before"
             if norm is not None and before:
-                z = self._norm_eval(i, z)
+                z = self._hooks.eval(i, z)
             act, theta = self.activations[i], self.act_params[i]
             out = np.empty_like(z) if act.needs_z else z
             a = act.forward(z, out) if theta is None else act.forward(z, out, theta)
             if hidden is not None:
                 hidden.append(a)
             if norm is not None and not before:
-                a = self._norm_eval(i, a.copy() if hidden is not None else a)
+                a = self._hooks.eval(i, a.copy() if hidden is not None else a)
             if rng is not None and self.dropout[i]:
                 mask = rng.random(a.shape, dtype=self.dtype)
                 np.multiply(
@@ -319,47 +155,11 @@ class Network:
                 a = a * mask
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _norm_eval(self, i, x):
-        """Evaluation-mode normalisation of ``x`` in place."""
-        norm, (gamma, beta) = self._norms[i], self.norm_params[i]
-        work = norm.buffers(*x.shape, self.dtype)
-        return norm.forward(x, gamma, beta, x, work, False, self.running_stats[i], None)
-
     def _buffers(self, n):
         """Work buffers for a batch of ``n`` rows, reused while large enough."""
         if self._work is None or self._work["rows"] < n:
-            dt, hidden = self.dtype, self.layer_sizes[1:-1]
-            new = lambda k: np.empty((n, k), dt)  # noqa: E731
-            n_out = self.layer_sizes[-1]
-            self._work = {
-                "rows": n,
-                "ones": np.ones(n, dt),  # bias gradients as BLAS products
-                "z": [new(k) for k in hidden] + [_column_major(n, n_out, dt)],
-                "a": [new(k) if a.needs_z else None for k, a in self._hidden()],
-                "mask": [new(k) if r else None for k, r in zip(hidden, self.dropout)],
-                "dropped": [
-                    new(k) if r else None for k, r in zip(hidden, self.dropout)
-                ],
-                "delta": [new(k) for k in hidden] + [_column_major(n, n_out, dt)],
-                "p": _column_major(n, n_out, dt),
-                "noise": new(self.layer_sizes[0]) if self.input_noise else None,
-                "norm": [
-                    nm.buffers(n, k, dt, out=self.norm_position == "after")
-                    if nm
-                    else None
-                    for k, nm in zip(hidden, self._norms)
-                ],
-                "wn": [  # effective W, ||v||, and a temporary like W
-                    None
-                    if g is None
-                    else (np.empty_like(v), np.empty_like(g), np.empty_like(v))
-                    for v, g in zip(self.coefs, self.wn_scales)
-                ],
-            }
+            self._work = work_buffers(self, n, self._hooks)
         return self._work
-
-    def _hidden(self):
-        return zip(self.layer_sizes[1:-1], self.activations)
 
     def forward(
         self, X, rng=None, training=True, update_stats=False, sample_weight=None
@@ -378,10 +178,8 @@ class Network:
     def _forward(self, X, rng, training, momentum, sample_weight=None):
         n = X.shape[0]
         buf = self._buffers(n)
-        self._training = training
-        self._bn_weights = None
-        if sample_weight is not None and "batch" in self.normalization:
-            self._bn_weights = np.asarray(sample_weight, self.dtype)
+        hooks = self._hooks
+        hooks.start(training, sample_weight)
         self._inputs = []  # input of each layer (views)
         a = X
         if rng is not None and self.input_noise:
@@ -389,12 +187,12 @@ class Network:
             noise *= self.input_noise
             # Noise makes every entry nonzero: a sparse batch becomes dense.
             a = np.add(noise, X.toarray() if sp.issparse(X) else X, out=noise)
-        wn = buf["wn"]
+        wn, norm_work = buf["wn"], buf["norm"]
         for i, (w, b) in enumerate(zip(self.coefs, self.intercepts)):
             self._inputs.append(a)
             if wn[i] is not None:
                 w = weight_norm(w, self.wn_scales[i], *wn[i][:2])
-            z = _matmul(a, w, buf["z"][i][:n])
+            z = matmul(a, w, buf["z"][i][:n])
             if i == self.n_layers - 1:
                 z += b
                 return self.loss.link(z, buf["p"][:n])
@@ -406,10 +204,11 @@ class Network:
             else:
                 z += b
                 if before:
-                    self._norm_train(i, z, z, momentum)
+                    hooks.train(i, z, z, norm_work[i], momentum)
                 a = act.forward(z, out) if theta is None else act.forward(z, out, theta)
             if norm is not None and self.norm_position == "after":
-                a = self._norm_train(i, a, buf["norm"][i]["out"][:n], momentum)
+                work = norm_work[i]
+                a = hooks.train(i, a, work["out"][:n], work, momentum)
             rate = self.dropout[i]
             if rng is not None and rate:
                 mask = buf["mask"][i][:n]
@@ -418,14 +217,6 @@ class Network:
                 np.multiply(mask >= rate, 1 / (1 - rate), out=mask)
                 a = np.multiply(a, mask, out=buf["dropped"][i][:n])
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _norm_train(self, i, x, out, momentum):
-        (gamma, beta), work = self.norm_params[i], self._work["norm"][i]
-        stats = self.running_stats[i]
-        return self._norms[i].forward(
-            x, gamma, beta, out, work, self._training, stats, momentum,
-            self._bn_weights,
-        )  # fmt: skip
 
     def update_running_stats(self, X, momentum=1.0, sample_weight=None):
         """Move batch norm's running statistics towards those of ``X``.
@@ -455,7 +246,7 @@ class Network:
         wn, ones = buf["wn"], buf["ones"][:n]
         for i in range(last, -1, -1):
             a_in = self._inputs[i]
-            _matmul(a_in.T, delta, self.grad_coefs[i])
+            matmul(a_in.T, delta, self.grad_coefs[i])
             np.matmul(ones, delta, out=self.grad_intercepts[i])
             if wn[i] is not None:
                 v, g, dg = self.coefs[i], self.wn_scales[i], self.grad_wn_scales[i]
@@ -463,12 +254,12 @@ class Network:
             if i == 0:
                 break
             w = self.coefs[i] if wn[i] is None else wn[i][0]
-            prev = _matmul(delta, w.T, buf["delta"][i - 1][:n])
+            prev = matmul(delta, w.T, buf["delta"][i - 1][:n])
             if dropout_used and self.dropout[i - 1]:
                 prev *= buf["mask"][i - 1][:n]
             norm = self._norms[i - 1]
             if norm is not None and self.norm_position == "after":
-                self._norm_backward(i - 1, prev)
+                self._hooks.backward(i - 1, prev, buf["norm"][i - 1])
             act, theta = self.activations[i - 1], self.act_params[i - 1]
             z_prev = buf["z"][i - 1][:n]
             a_prev = buf["a"][i - 1][:n] if act.needs_z else z_prev
@@ -478,16 +269,9 @@ class Network:
             else:
                 act.backward(z_arg, a_prev, prev, theta, self.grad_act_params[i - 1])
             if norm is not None and self.norm_position == "before":
-                self._norm_backward(i - 1, prev)
+                self._hooks.backward(i - 1, prev, buf["norm"][i - 1])
             delta = prev
         return self.grads
-
-    def _norm_backward(self, i, dy):
-        gamma, (dgamma, dbeta) = self.norm_params[i][0], self.grad_norm_params[i]
-        work = self._work["norm"][i]
-        self._norms[i].backward(
-            dy, gamma, dgamma, dbeta, work, self._training, self._bn_weights
-        )
 
     def cost(self, Y, sample_weight=None):
         """Mean cost of the last forward pass (without penalties)."""
@@ -507,21 +291,7 @@ class Network:
         L-BFGS, the whole training set's)."""
         self._work = self._scratch = None
         self.__dict__.pop("_inputs", None)
-
-    def scratch(self):
-        """A work array like ``params`` (made on first use, never pickled),
-        for the NumPy passes of the penalty and of an optimiser's step."""
-        if self.__dict__.get("_scratch") is None:
-            self._scratch = np.empty_like(self.params)
-        return self._scratch
-
-    def add_penalty(self, alpha, l1, n):
-        """Add the L1/L2 penalty's gradient to ``grads``; return its value."""
-        if not (alpha or l1):
-            return 0.0
-        weights, grad = self.weights, self.grads[: self.n_weights]
-        work = lambda: self.scratch()[: self.n_weights]  # noqa: E731 (if needed)
-        return add_penalty_gradient(weights, grad, alpha, l1, n, work)
+        self._hooks.start(True)  # nor the last batch's sample weights
 
     def loss_and_gradient(
         self, X, Y, sample_weight=None, alpha=0.0, l1=0.0, rng=None, update_stats=False
@@ -540,64 +310,14 @@ class Network:
         n = X.shape[0] if sample_weight is None else sample_weight.sum()
         return value + self.add_penalty(alpha, l1, n)
 
-    # -- housekeeping ------------------------------------------------------
-
-    def _layout(self):
-        views = (getattr(self, name) for name in _VIEWS[2:] + ("running_stats",))
-        shapes = [[np.shape(v) for v in layer] for layer in views]
-        return self.layer_sizes, self.normalization, shapes
-
-    def load_state(self, other):
-        """Copy parameters and running statistics from a network of the same
-        architecture (e.g. to continue training in a fresh network)."""
-        if self._layout() != other._layout():
-            raise ValueError("load_state needs a network of the same architecture.")
-        np.copyto(self.params, other.params)
-        np.copyto(self.stats, other.stats)
-        return self
-
-    def astype(self, dtype):
-        """A copy of this network computing in ``dtype`` (its parameters and
-        running statistics cast, e.g. float32 ones upcast exactly)."""
-        state = self.__getstate__()
-        arrays = {name: state.pop(name) for name in ("params", "grads", "stats")}
-        state = copy.deepcopy(state)
-        state["dtype"] = dtype = np.dtype(dtype)
-        state.update((name, a.astype(dtype)) for name, a in arrays.items())
-        new = Network.__new__(Network)
-        new.__setstate__(state)
-        return new
+    # -- pickling ----------------------------------------------------------
 
     def __getstate__(self):
-        state = self.__dict__.copy()
-        for key in _VIEWS + ("running_stats",):
-            state.pop(key, None)
-            state.pop("grad_" + key, None)
-        state["_work"] = None
-        state.pop("_inputs", None)
-        state.pop("_scratch", None)
-        return state
+        return {**super().__getstate__(), "_work": None}
 
     def __setstate__(self, state):
         if "stats" not in state:  # pickled before normalisation existed
             n_hidden = len(state["layer_sizes"]) - 2
-            state.update(
-                normalization=[None] * n_hidden,
-                _norms=[None] * n_hidden,
-                weight_norm=[False] * (n_hidden + 1),
-                norm_position="before",
-                norm_momentum=0.1,
-                norm_eps=1e-5,
-                input_noise=0.0,
-                n_biases=sum(state["layer_sizes"][1:]),
-                n_extras=0,
-                stats=np.zeros(0, state["dtype"]),
-            )
-        self.__dict__.update(state)
-        self._make_views()
-
-    def __deepcopy__(self, memo):
-        new = Network.__new__(Network)
-        memo[id(self)] = new
-        new.__setstate__(copy.deepcopy(self.__getstate__(), memo))
-        return new
+            state = {**_BEFORE_NORMALIZATION, "_norms": [None] * n_hidden, **state}
+        super().__setstate__(state)
+        self._hooks = NormHooks(self._norms, self.norm_position, self)

@@ -409,7 +409,7 @@ class Adagrad(_Optimizer):
 
 
 #: Every stochastic ``solver`` name, mapped to its optimiser class ('lbfgs'
-#: is SciPy's, run by :func:`sknn.core.training.fit_lbfgs`).
+#: is SciPy's, run by :func:`sknn.core.lbfgs.fit_lbfgs`).
 OPTIMIZERS = {
     "sgd": SGD,
     "adam": Adam,

@@ -1,166 +1,45 @@
-"""The training loop: batches, epochs, stopping rules, and the L-BFGS driver.
+"""The training loop of the first-order optimisers: batches and epochs.
 
 ``iter_batches`` is the one place batches are drawn; ``fit_stochastic`` is the
-one loop of epochs for first-order optimisers; ``fit_lbfgs`` hands the flat
-parameter vector to SciPy. Both work on a :class:`~sknn.core.network.Network`
-and a :class:`TrainingState` that carries everything that persists between
-calls (history, counters, the optimiser), so ``partial_fit`` and
-``warm_start`` simply continue it.
+one loop of epochs. It works on a :class:`~sknn.core.network.Network` and a
+:class:`~sknn.core.state.TrainingState` that carries everything that persists
+between calls (history, counters, the optimiser), so ``partial_fit`` and
+``warm_start`` simply continue it. An epoch that fails is undone
+(:class:`~sknn.core.state.EpochStart`); how failure is told is in
+:mod:`sknn.core.divergence`. L-BFGS is in :mod:`sknn.core.lbfgs`.
 """
 
-import contextlib
-import copy
 import math
 import warnings
 
 import numpy as np
-import scipy.optimize
 import scipy.sparse as sp
 
 from . import fused
+from ._deprecation import moved
+from .divergence import TrainingDiverged, check_explosion, numpy_errstate
 from .gradients import GradientRecorder
 from .penalties import penalty_from_sums, penalty_value
-from .targets import ClassCodes, dense
+from .state import (
+    EpochStart,
+    TrainingState,  # noqa: F401  (fitted models' pickles name it here)
+)
+from .targets import ClassCodes
 
-__all__ = [
-    "EXPLOSION_FACTOR",
-    "EXPLOSION_FLOOR",
-    "TrainingDiverged",
-    "TrainingState",
-    "fit_lbfgs",
-    "fit_stochastic",
-    "iter_batches",
-    "update",
-]
+__all__ = ["fit_stochastic", "iter_batches", "run_epoch", "update"]
 
-
-_UFUNC_BUFFER = 2048  # elements; NumPy's default is 8192
-
-
-@contextlib.contextmanager
-def numpy_errstate(**errstate):
-    """``np.errstate(**errstate)`` with small ufunc buffers, both undone on exit.
-
-    NumPy allocates its casting buffer (8192 elements per operand) for every
-    broadcast operation, cast or not: a bias add held 64 kB. Mixed-type
-    operations (ReLU's mask) measured no slower with 2048.
-    """
-    with np.errstate(**errstate):
-        np.setbufsize(_UFUNC_BUFFER)  # tied to the errstate: reset with it
-        yield
-
-
-class TrainingDiverged(FloatingPointError):
-    """The training cost became NaN or infinite, or exploded (see
-    :data:`EXPLOSION_FACTOR`)."""
-
-
-#: An epoch whose training loss exceeds both ``EXPLOSION_FACTOR`` times the
-#: loss at the start of training and ``EXPLOSION_FLOOR`` diverged, although
-#: it is finite. "The start" is the first recorded epoch's loss (carried
-#: over by ``partial_fit`` and ``warm_start``) or, during that first epoch,
-#: the loss of the initial parameters on the training data. Healthy training
-#: lowers its loss (a rate that is merely too high makes it oscillate, by
-#: far less than a millionfold), whatever its scale: targets of 1e4 give a
-#: loss of 1e8 from the first epoch on, which is its own reference. An
-#: exploding rate multiplies it by orders of magnitude within an epoch or
-#: two (plain SGD at ``learning_rate_init=1e10``: 1.2 then 6e18; Adam at
-#: 1e8: 1.2 then 1e18). The floor keeps a starting loss at round-off level
-#: (a model that fits from the start) from making noise a divergence.
-EXPLOSION_FACTOR = 1e6
-EXPLOSION_FLOOR = 1.0
-
-
-class TrainingState:
-    """What persists between epochs and between calls to ``fit_stochastic``.
-
-    The per-epoch curves grow by one entry per completed epoch:
-    ``loss_curve``, ``learning_rate_curve`` (the rate of the epoch's first
-    batch), ``gradient_norm_curve`` / ``clipped_gradient_norm_curve`` (mean
-    global gradient norm over the epoch's batches, before and after
-    clipping) and ``layer_gradient_norms`` (mean norm of each weight
-    matrix's gradient); with validation data also ``validation_scores`` and
-    ``validation_loss_curve``. ``start_loss`` is the cost of the history's
-    first batch (at the initial parameters), kept for the explosion check
-    (:data:`EXPLOSION_FACTOR`).
-    """
-
-    start_loss = None  # also for states pickled before it existed
-
-    def __init__(self, optimizer, schedule, early_stopping):
-        self.optimizer = optimizer
-        self.schedule = schedule
-        self.n_iter = 0
-        self.t = 0  # samples seen, scikit-learn's ``t_``
-        self.loss = None
-        self.start_loss = None
-        self.loss_curve = []
-        self.learning_rate_curve = []
-        self.gradient_norm_curve = []
-        self.clipped_gradient_norm_curve = []
-        self.layer_gradient_norms = []
-        self.validation_scores = []
-        self.validation_loss_curve = []
-        self.no_improvement_count = 0
-        self.stopped_early = False
-        self.diverged = None  # why, when divergence ended a call
-        self.best_epoch = None
-        self.best_validation_score = -np.inf if early_stopping else None
-        self.best_loss = None if early_stopping else np.inf
-        self.best_params = None
-
-    def record_epoch(self, loss, n_samples, rate, gradient_summary):
-        layer_norms, norm, clipped = gradient_summary
-        self.n_iter += 1
-        self.t += n_samples
-        self.loss = loss
-        self.loss_curve.append(loss)
-        self.learning_rate_curve.append(rate)
-        self.layer_gradient_norms.append(layer_norms)
-        self.gradient_norm_curve.append(norm)
-        self.clipped_gradient_norm_curve.append(clipped)
-
-    def copy(self):
-        """An independent copy, for a call that may fail (``partial_fit``).
-
-        The optimiser and the schedule change in place, so they are copied
-        deeply; the curves only grow, so copying the lists suffices (a deep
-        copy of every entry made each ``partial_fit`` call cost time growing
-        with the number of calls so far).
-        """
-        new = copy.copy(self)
-        new.optimizer = copy.deepcopy(self.optimizer)
-        new.schedule = copy.deepcopy(self.schedule)
-        for name, value in vars(self).items():
-            if isinstance(value, list):
-                setattr(new, name, list(value))
-        if self.best_params is not None:
-            new.best_params = tuple(a.copy() for a in self.best_params)
-        new.__dict__.pop("_batch_buffers", None)
-        return new
-
-    def continue_history(self, old):
-        """Carry the curves and counters of an earlier fit (``warm_start``).
-
-        As in scikit-learn, the stopping rule's best value and its count of
-        epochs without improvement carry over too (when both fits monitor the
-        same thing); only the optimiser, the schedule and ``n_iter`` restart.
-        """
-        names = [
-            "t", "start_loss", "loss_curve", "learning_rate_curve",
-            "gradient_norm_curve", "clipped_gradient_norm_curve",
-            "layer_gradient_norms", "validation_scores", "validation_loss_curve",
-        ]  # fmt: skip
-        if (old.best_loss is None) == (self.best_loss is None):
-            names += ["best_loss", "best_validation_score", "no_improvement_count"]
-        for name in names:
-            value = getattr(old, name)
-            setattr(self, name, list(value) if isinstance(value, list) else value)
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_batch_buffers", None)  # work buffers: not worth pickling
-        return state
+# Names that lived here before the loop's module was split warn, except those
+# the loop itself imports (TrainingState, which every pickled fitted model
+# names here, TrainingDiverged and numpy_errstate).
+__getattr__ = moved(
+    __name__,
+    {
+        "fit_lbfgs": "sknn.core.lbfgs",
+        "EXPLOSION_FACTOR": "sknn.core.divergence",
+        "EXPLOSION_FLOOR": "sknn.core.divergence",
+    },
+    "sknn.core.training.{name}",
+)
 
 
 def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):
@@ -390,12 +269,12 @@ def _epochs(
     """The epochs of :func:`fit_stochastic` (which sets up and cleans up).
 
     Each epoch is a transaction: if it is interrupted or diverges, everything
-    it changed returns to its start (:class:`_EpochStart`).
+    it changed returns to its start (:class:`EpochStart`).
     """
     n = X.shape[0]
     recorder = GradientRecorder(net, clip_norm, clip_value)
     batch_callbacks = [c for c in callbacks if c.wants_batches]
-    start = _EpochStart(net)
+    start = EpochStart(net)
 
     def initial_loss():  # the loss of the epoch's starting parameters
         return _loss_at(net, start.params, X, Y, sample_weight, batch_size, alpha, l1)
@@ -415,7 +294,7 @@ def _epochs(
                     alpha=alpha, l1=l1, noise_rng=noise_rng,
                     batch_callbacks=batch_callbacks,
                 )  # fmt: skip
-                _check_explosion(loss, state, initial_loss)
+                check_explosion(loss, state, initial_loss)
         except (TrainingDiverged, KeyboardInterrupt) as exc:
             start.restore(net, state)
             if isinstance(exc, KeyboardInterrupt):
@@ -445,52 +324,6 @@ def _epochs(
         callback.on_train_end(net, state)
 
 
-class _EpochStart:
-    """What an epoch changes, saved at its start and restored if it fails.
-
-    The parameters and batch norm's running statistics, the optimiser's state
-    (its ``save_state``: Adam's moments and step count, momentum velocities,
-    ...), the schedule's position (``save_state``: its rate and step) and
-    the state's counters (``n_iter``, ``t``, ``start_loss``, ...: a
-    shallow copy, as the curves grow only after an epoch completed). The
-    arrays are copied into buffers made once per call: saving costs a few
-    copies of the parameters per epoch (an optimiser without
-    ``save_state`` is not rolled back; a schedule without it is
-    deep-copied). The random streams are not rewound (saving a
-    ``RandomState`` costs 50 us): the draws of an interrupted epoch are
-    spent, and a fit with an int ``random_state`` draws afresh at every
-    call anyway.
-    """
-
-    def __init__(self, net):
-        self.params = np.empty_like(net.params)
-        self.stats = np.empty_like(net.stats)  # batch norm's running averages
-        self.optimizer = self.schedule = self.counters = None
-
-    def save(self, net, state):
-        np.copyto(self.params, net.params)
-        np.copyto(self.stats, net.stats)
-        save = getattr(state.optimizer, "save_state", None)
-        self.optimizer = None if save is None else save(self.optimizer)
-        save = getattr(state.schedule, "save_state", None)
-        self.schedule = copy.deepcopy(state.schedule) if save is None else save()
-        self.counters = vars(state).copy()
-
-    def restore(self, net, state):
-        np.copyto(net.params, self.params)
-        np.copyto(net.stats, self.stats)
-        for name in vars(state).keys() - self.counters.keys():
-            if not name.startswith("_"):  # set during the epoch (work buffers stay)
-                delattr(state, name)
-        vars(state).update(self.counters)
-        if self.optimizer is not None:
-            state.optimizer.load_state(self.optimizer)
-        if hasattr(state.schedule, "load_state"):
-            state.schedule.load_state(self.schedule)
-        else:
-            state.schedule = self.schedule
-
-
 def _loss_at(net, params, X, Y, sample_weight, batch_size, alpha, l1):
     """The mean training cost of ``params`` as :func:`run_epoch` reports it
     (batches in order, penalised, on the reported scale), changing nothing:
@@ -510,37 +343,19 @@ def _loss_at(net, params, X, Y, sample_weight, batch_size, alpha, l1):
     return total / X.shape[0]
 
 
-def _check_explosion(loss, state, initial_loss):
-    """Raise :class:`TrainingDiverged` if the epoch's ``loss`` exploded
-    (:data:`EXPLOSION_FACTOR`). ``initial_loss()`` computes the loss at the
-    epoch's starting parameters; it is needed only in the history's first
-    epoch and only when the loss is far above the cost of the first batch."""
-    if not loss > EXPLOSION_FLOOR:
-        return
-    reference = next((v for v in state.loss_curve if math.isfinite(v)), None)
-    what = "its first epoch's"
-    if reference is None:  # the first epoch: compare with its start
-        first = state.start_loss
-        if first is None or not loss > EXPLOSION_FACTOR * first:
-            return
-        # The first batch may be unrepresentative (one sample, a lucky fit):
-        # the whole training set decides.
-        reference, what = initial_loss(), "the initial parameters'"
-    if loss > EXPLOSION_FACTOR * reference:
-        ratio = loss / reference if reference > 0 else math.inf
-        raise TrainingDiverged(
-            f"The training loss exploded to {loss:.4g} ({ratio:.3g} times {what} "
-            f"{reference:.4g}) at epoch {state.n_iter + 1}."
-        )
-
-
 def _warn_interrupted(state):
-    warnings.warn(
-        f"Training interrupted by user. {state.n_iter} epochs were completed; "
-        "the weights of the last completed (or, with early stopping, the best) "
-        "epoch are kept.",
-        stacklevel=5,
-    )
+    if state.n_iter == 0:  # this call completed no epoch: all of it is undone
+        message = (
+            "Training interrupted by user. No epoch was completed, so the "
+            "parameters are left as they were before this call."
+        )
+    else:
+        message = (
+            f"Training interrupted by user. {state.n_iter} epochs were completed; "
+            "the weights of the last completed (or, with early stopping, the best) "
+            "epoch are kept."
+        )
+    warnings.warn(message, stacklevel=5)
 
 
 def _record_divergence(state, rate, recorder, n, exc):
@@ -550,61 +365,3 @@ def _record_divergence(state, rate, recorder, n, exc):
     state.validation_scores.append(math.nan)
     state.validation_loss_curve.append(math.nan)
     state.diverged = str(exc)
-
-
-def fit_lbfgs(
-    net,
-    X,
-    Y,
-    sample_weight,
-    *,
-    max_iter,
-    max_fun,
-    tol,
-    alpha=0.0,
-    l1=0.0,
-    options=None,
-):
-    """Full-batch L-BFGS-B on the flat parameter vector.
-
-    ``options`` are more of SciPy's L-BFGS-B options. SciPy works in float64;
-    the network keeps its own dtype, so a float32 model stays float32.
-    Returns SciPy's ``OptimizeResult``, with
-    ``reported_loss``: its cost on the reported scale
-    (:meth:`Loss.reported_scale`).
-    """
-
-    Y = dense(Y)  # full batch: the one-hot matrix is needed at once
-
-    def fun(x):
-        net.params[...] = x
-        with np.errstate(over="ignore", invalid="ignore"):
-            cost = net.loss_and_gradient(X, Y, sample_weight, alpha, l1)
-        return cost, net.grads.astype(np.float64)
-
-    result = scipy.optimize.minimize(
-        fun,
-        net.params.astype(np.float64),
-        method="L-BFGS-B",
-        jac=True,
-        options={
-            "maxfun": max_fun,
-            "maxiter": max_iter,
-            "gtol": tol,
-            **(options or {}),
-        },
-    )
-    net.params[...] = result.x
-    net.update_running_stats(X, sample_weight=sample_weight)  # the full batch
-    finite = np.isfinite(net.params).all() and np.isfinite(net.stats).all()
-    if not (np.isfinite(result.fun) and finite):
-        net.release_buffers()
-        raise TrainingDiverged(f"L-BFGS produced a non-finite cost ({result.fun}).")
-    result.reported_loss = float(result.fun)
-    scale = net.loss.reported_scale(Y.shape[1])
-    if scale != 1.0:
-        n = X.shape[0] if sample_weight is None else sample_weight.sum()
-        penalty = net.add_penalty(alpha, l1, n)
-        result.reported_loss = (result.reported_loss - penalty) * scale + penalty
-    net.release_buffers()
-    return result

@@ -116,9 +116,10 @@ def _train(
 ):
     """A few epochs of the real loop; everything it records."""
     from sknn.core.losses import get_loss
+    from sknn.core.lr_schedules.sklearn_rules import Constant
     from sknn.core.network import Network
-    from sknn.core.schedules import Constant
-    from sknn.core.training import TrainingState, fit_stochastic
+    from sknn.core.state import TrainingState
+    from sknn.core.training import fit_stochastic
 
     monkeypatch.setattr(fused, "ENABLED", enabled)
     rng = np.random.default_rng(3)

@@ -459,27 +459,3 @@ def test_sparse_input_equals_dense(fmt):
     assert sparse_cost == pytest.approx(dense_cost, rel=1e-13)
     np.testing.assert_allclose(net.grads, dense_grads, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(net.predict(fmt(X)), net.predict(X), rtol=1e-13)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("order", ["C", "F"])
-@pytest.mark.parametrize("shape", [(7, 1, 5), (7, 3, 5), (1, 4, 6), (7, 1, 1)])
-def test_matmul_equals_numpy_for_every_layout(shape, order, dtype):
-    """``_matmul`` picks np.dot (outer products), BLAS on the transposes
-    (column-major outputs) or plain matmul; each equals ``a @ w``, and the
-    outer product exactly (one multiplication per entry)."""
-    n, k, m = shape
-    rng = np.random.default_rng(0)
-    a, w = rng.normal(size=(n, k)).astype(dtype), rng.normal(size=(k, m)).astype(dtype)
-    out = np.empty((n, m), dtype, order=order)
-    rtol = 1e-6 if dtype == np.float32 else 1e-12
-    got = network_module._matmul(a, w, out)
-    assert got is out
-    if k == 1:
-        np.testing.assert_array_equal(out, a * w)
-    else:
-        np.testing.assert_allclose(out, a @ w, rtol=rtol)
-    mixed = network_module._matmul(a.astype(np.float64), w, np.empty((n, m), dtype))
-    np.testing.assert_allclose(mixed, a @ w, rtol=rtol)  # cast into out, as matmul
-    dense = network_module._matmul(sp.csr_matrix(a), w, np.empty((n, m), dtype))
-    np.testing.assert_allclose(dense, a @ w, rtol=rtol)

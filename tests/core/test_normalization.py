@@ -8,10 +8,10 @@ import pytest
 import scipy.sparse as sp
 
 import sknn.core.network as network_module
-from sknn.core.gradcheck import relative_gradient_error
 from sknn.core.losses import get_loss
 from sknn.core.network import Network
 from sknn.core.normalization import BatchNorm, LayerNorm, get_normalization
+from sknn.gradcheck import relative_gradient_error
 
 TOL = 1e-6
 MARGIN = 1e-4  # distance every kink must keep (FD steps are 1e-6)

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from sknn.core.losses import get_loss
+from sknn.core.lr_schedules.sklearn_rules import Constant
 from sknn.core.network import Network
 from sknn.core.optimizers import Adam
-from sknn.core.schedules import Constant
+from sknn.core.state import TrainingState
 from sknn.core.targets import ClassCodes, dense
-from sknn.core.training import TrainingState, fit_stochastic, iter_batches
+from sknn.core.training import fit_stochastic, iter_batches
 
 
 def _codes(n=23, k=4, dtype=np.float32):

@@ -9,20 +9,15 @@ import scipy.sparse as sp
 from _helpers import assert_deep_equal
 
 from sknn.core.callbacks import Callback, StoppingRule, ValidationMonitor
+from sknn.core.divergence import EXPLOSION_FACTOR, EXPLOSION_FLOOR, TrainingDiverged
+from sknn.core.lbfgs import fit_lbfgs
 from sknn.core.losses import get_loss
-from sknn.core.lr_schedules import StepLR
+from sknn.core.lr_schedules import Adaptive, InvScaling, ScheduleDriver, StepLR
+from sknn.core.lr_schedules.sklearn_rules import Constant
 from sknn.core.network import Network
 from sknn.core.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
-from sknn.core.schedules import Adaptive, Constant, InvScaling, ScheduleDriver
-from sknn.core.training import (
-    EXPLOSION_FACTOR,
-    EXPLOSION_FLOOR,
-    TrainingDiverged,
-    TrainingState,
-    fit_lbfgs,
-    fit_stochastic,
-    iter_batches,
-)
+from sknn.core.state import TrainingState
+from sknn.core.training import fit_stochastic, iter_batches
 
 # -- helpers -------------------------------------------------------------------
 
@@ -480,6 +475,7 @@ def test_training_uses_small_ufunc_buffers_and_restores_numpy_s(monkeypatch):
     """Each epoch runs with NumPy's ufunc buffer at ``_UFUNC_BUFFER`` elements
     (a broadcast allocates it although nothing is cast); afterwards NumPy's
     own setting is back."""
+    import sknn.core.divergence as divergence
     import sknn.core.training as training
 
     seen = []
@@ -495,7 +491,7 @@ def test_training_uses_small_ufunc_buffers_and_restores_numpy_s(monkeypatch):
     state.optimizer.init(net.params)
     fit_stochastic(net, X, Y, None, state, max_iter=2, batch_size=16, shuffle=True,
                    rng=np.random.default_rng(0))  # fmt: skip
-    assert seen == [training._UFUNC_BUFFER] * 2
+    assert seen == [divergence._UFUNC_BUFFER] * 2
     assert np.getbufsize() == before
 
 
@@ -695,7 +691,7 @@ def test_a_large_but_steady_loss_is_not_an_explosion():
 def test_a_loss_that_grows_from_exactly_zero_is_an_explosion_above_the_floor():
     """A first epoch that fits exactly (loss 0): growth beyond the floor is an
     explosion (an infinite ratio, no division by zero), growth below it not."""
-    from sknn.core.training import _check_explosion
+    from sknn.core.divergence import check_explosion as _check_explosion
 
     state = _state(_net())
     state.loss_curve = [0.0]
@@ -705,3 +701,41 @@ def test_a_loss_that_grows_from_exactly_zero_is_an_explosion_above_the_floor():
     state.loss_curve, state.start_loss = [], 0.0  # the first epoch
     with pytest.raises(TrainingDiverged, match="inf times the initial parameters'"):
         _check_explosion(2 * EXPLOSION_FLOOR, state, lambda: 0.0)
+
+
+# -- the module split ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, home",
+    [
+        ("fit_lbfgs", "sknn.core.lbfgs"),
+        ("EXPLOSION_FACTOR", "sknn.core.divergence"),
+        ("EXPLOSION_FLOOR", "sknn.core.divergence"),
+    ],
+)
+def test_names_moved_out_of_the_training_module_warn(name, home):
+    import importlib
+
+    import sknn.core.training as training
+
+    with pytest.warns(FutureWarning, match=f"import {name} from {home}"):
+        old = getattr(training, name)
+    assert old is getattr(importlib.import_module(home), name)
+
+
+def test_training_state_pickled_under_the_old_path_loads_silently():
+    import pickle
+    import warnings
+
+    from sknn.core.state import TrainingState as Moved
+    from sknn.core.training import TrainingState
+
+    assert TrainingState is Moved
+    state = TrainingState(None, None, early_stopping=False)
+    old = pickle.dumps(state, protocol=2).replace(
+        b"sknn.core.state", b"sknn.core.training"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert vars(pickle.loads(old)) == vars(state)

@@ -13,8 +13,15 @@ Every schedule is a parameter object in the scikit-learn style (``get_params``
 
 The result is an absolute rate. Rates that PyTorch/Keras give as absolute
 (``max_lr``, ``end_learning_rate``, ``eta_min``, ``warmup_target``, piecewise
-``values``, ``min_lr``) stay absolute. scikit-learn's ``"constant"``,
-``"invscaling"`` and ``"adaptive"`` are in :mod:`sknn.core.schedules`.
+``values``, ``min_lr``) stay absolute.
+
+The training loop reads the rate from a driver (the protocol is in
+:mod:`~sknn.core.lr_schedules.driver`): :class:`ScheduleDriver` runs any of
+these schedules; scikit-learn's ``"constant"``, ``"invscaling"`` and
+``"adaptive"`` are drivers of their own, in
+:mod:`~sknn.core.lr_schedules.sklearn_rules` (:data:`SCHEDULES` maps the
+strings to them). Its ``Constant`` is not exported here: ``Constant`` is the
+schedule above.
 """
 
 from ._base import Schedule
@@ -39,7 +46,9 @@ from .decay import (
     PolynomialDecay,
     StepLR,
 )
+from .driver import ScheduleDriver
 from .plateau import ReduceLROnPlateau
+from .sklearn_rules import SCHEDULES, Adaptive, InvScaling
 
 __all__ = [
     "SCHEDULE_CLASSES", "ChainedScheduler", "Constant", "ConstantFactorLR",
@@ -48,6 +57,8 @@ __all__ = [
     "LinearLR", "LinearWarmup", "MultiStepLR", "NaturalExpDecay",
     "NoisyLinearCosineDecay", "OneCycleLR", "PiecewiseConstant", "PolynomialDecay",
     "ReduceLROnPlateau", "Schedule", "SequentialLR", "StepLR",
+    # the training loop's drivers: scikit-learn's rules and the schedule driver
+    "SCHEDULES", "Adaptive", "InvScaling", "ScheduleDriver",
 ]  # fmt: skip
 
 
