@@ -8,7 +8,6 @@ changes a model that was already fitted.
 
 from abc import ABCMeta, abstractmethod
 
-import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.callback import CallbackSupportMixin
 from sklearn.utils import check_random_state
@@ -20,7 +19,7 @@ from ._params import PARAMETER_CONSTRAINTS, STOCHASTIC_SOLVERS
 from ._solvers import NoEpochCompleted, run_lbfgs, run_stochastic
 from ._validation import ValidationMixin, cast_to
 from .core import TrainingDiverged
-from .core.diagnostics import check_finite_outputs, dead_unit_fraction
+from .core.diagnostics import check_outputs
 
 # Attributes scikit-learn's callback machinery keeps on the estimator during fit;
 # a failed fit must not lose them, or the callbacks are never torn down.
@@ -157,7 +156,7 @@ class BaseMLP(
                 )
             else:
                 run_lbfgs(self, net, X, Y, sample_weight, first_pass)
-            check_finite_outputs(net, X)
+            dead_units = check_outputs(net, X)
         except TrainingDiverged as exc:
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may "
@@ -168,7 +167,7 @@ class BaseMLP(
             ) from exc
         self._state = state
         self.__dict__.update(self._fitted_attributes(net))
-        self.dead_unit_fraction_ = dead_unit_fraction(net, X, np.random.default_rng(0))
+        self.dead_unit_fraction_ = dead_units
         root.call_on_fit_task_end(
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
         )

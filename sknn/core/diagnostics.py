@@ -9,7 +9,12 @@ import scipy.sparse as sp
 
 from .divergence import TrainingDiverged, numpy_errstate
 
-__all__ = ["check_finite_outputs", "dead_unit_fraction", "diagnose_loss_curve"]
+__all__ = [
+    "check_finite_outputs",
+    "check_outputs",
+    "dead_unit_fraction",
+    "diagnose_loss_curve",
+]
 
 # Activations whose units can die: output and gradient exactly 0 for z <= 0.
 _DYING = {"relu", "relu6"}
@@ -51,33 +56,58 @@ def diagnose_loss_curve(loss_curve, tol=1e-4, window=10):
 
 def _sample_blocks(net, X, rng, max_samples):
     """Dense blocks of up to ``max_samples`` rows of ``X`` drawn with ``rng``
-    (distinct rows, in order), each small enough (2**14 activations per
-    layer) that the diagnostics need little memory whatever the network."""
+    (distinct rows, in order; ``rng()`` makes the Generator, only when rows
+    must be drawn), each small enough (2**14 activations per layer) that the
+    diagnostics need little memory whatever the network."""
     block = max(8, (1 << 14) // max(net.layer_sizes))
     rows = None
     if X.shape[0] > max_samples:  # O(max_samples) memory, unlike rng.choice
-        rows = np.unique(rng.integers(0, X.shape[0], max_samples))
+        rows = np.unique(rng().integers(0, X.shape[0], max_samples))
     for start in range(0, X.shape[0] if rows is None else len(rows), block):
         part = slice(start, start + block)
         part = X[part] if rows is None else X[rows[part]]
         yield part.toarray() if sp.issparse(part) else part
 
 
-def check_finite_outputs(net, X, max_samples=1000):
-    """Raise :class:`TrainingDiverged` if the trained network's outputs on (up
-    to ``max_samples`` rows of) ``X`` are not finite.
-
-    Training checks each batch's cost and that the parameters are finite; the
-    last step can still leave finite but huge weights whose forward pass
-    overflows, and such a model must not be returned.
-    """
+def _evaluation_pass(net, X, rng, max_samples, check_finite):
+    alive = [np.zeros(k, bool) for k in net.layer_sizes[1:-1]]
     with numpy_errstate(all="ignore"):
-        for part in _sample_blocks(net, X, np.random.default_rng(0), max_samples):
-            if not np.isfinite(net.predict(part)).all():
+        for part in _sample_blocks(net, X, rng, max_samples):
+            hidden = []
+            z = net.evaluate(part, hidden)
+            if check_finite and not np.isfinite(z).all():
                 raise TrainingDiverged(
                     "The trained network's outputs overflow (weights of "
                     f"magnitude {np.abs(net.params).max():.3g})."
                 )
+            for seen, out in zip(alive, hidden):
+                seen |= (out != 0).any(axis=0)
+    return [
+        float(1 - seen.mean()) if getattr(act, "name", None) in _DYING else None
+        for act, seen in zip(net.activations, alive)
+    ]
+
+
+def check_outputs(net, X, max_samples=1000):
+    """After training: raise :class:`TrainingDiverged` if the network's outputs
+    on (up to ``max_samples`` rows of) ``X`` are not finite, else return its
+    :func:`dead_unit_fraction` on the same rows (drawn with seed 0), both
+    from one evaluation pass.
+
+    Training checks each batch's cost and that the parameters are finite; the
+    last step can still leave finite but huge weights whose forward pass
+    overflows, and such a model must not be returned. (The output layer's
+    ``z`` is checked: every output activation maps a finite ``z`` to a
+    finite output.)
+    """
+    return _evaluation_pass(
+        net, X, lambda: np.random.default_rng(0), max_samples, check_finite=True
+    )
+
+
+def check_finite_outputs(net, X, max_samples=1000):
+    """:func:`check_outputs` without its dead-unit fractions."""
+    check_outputs(net, X, max_samples)
 
 
 def dead_unit_fraction(net, X, rng, max_samples=1000):
@@ -87,12 +117,4 @@ def dead_unit_fraction(net, X, rng, max_samples=1000):
     ``None`` for layers whose activation is not ReLU-like (their units
     cannot die).
     """
-    alive = [np.zeros(k, bool) for k in net.layer_sizes[1:-1]]
-    with numpy_errstate():
-        for part in _sample_blocks(net, X, rng, max_samples):
-            for seen, out in zip(alive, net.hidden_outputs(part)):
-                seen |= (out != 0).any(axis=0)
-    return [
-        float(1 - seen.mean()) if getattr(act, "name", None) in _DYING else None
-        for act, seen in zip(net.activations, alive)
-    ]
+    return _evaluation_pass(net, X, lambda: rng, max_samples, check_finite=False)

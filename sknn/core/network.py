@@ -125,8 +125,14 @@ class Network(ParameterLayout):
         Taken before any ``"after"`` normalisation and without dropout.
         """
         hidden = []
-        self._eval_block(X, self.effective_coefs(), None, hidden)
+        self.evaluate(X, hidden)
         return hidden
+
+    def evaluate(self, X, hidden=None):
+        """The output layer's ``z`` for ``X`` in one evaluation-mode pass (no
+        blocks, no dropout), appending each hidden layer's activation output
+        to the list ``hidden`` if one is given."""
+        return self._eval_block(X, self.effective_coefs(), None, hidden)
 
     def _eval_block(self, a, coefs, rng, hidden=None):
         """Evaluation-mode pass over one block; returns the output layer's ``z``."""

@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from sknn.core.diagnostics import dead_unit_fraction, diagnose_loss_curve
+from sknn.core.diagnostics import (
+    check_outputs,
+    dead_unit_fraction,
+    diagnose_loss_curve,
+)
+from sknn.core.divergence import TrainingDiverged
 from sknn.core.losses import get_loss
 from sknn.core.network import Network
 
@@ -42,7 +47,22 @@ def test_dead_units_use_a_bounded_sample():
     net.initialize(np.random.default_rng(0))
     X = np.random.default_rng(1).normal(size=(5000, 2))
     seen = []
-    original = net.hidden_outputs
-    net.hidden_outputs = lambda X: seen.append(X.shape[0]) or original(X)
+    original = net.evaluate
+    net.evaluate = lambda X, hidden: seen.append(X.shape[0]) or original(X, hidden)
     dead_unit_fraction(net, X, np.random.default_rng(0), max_samples=100)
     assert seen == [100]
+
+
+def test_check_outputs_is_one_pass_with_the_dead_unit_fraction():
+    net = Network([2, 4, 1], ["relu"], get_loss("squared_error"), float)
+    net.initialize(np.random.default_rng(0))
+    X = np.random.default_rng(1).normal(size=(3000, 2))
+    passes = []
+    original = net.evaluate
+    net.evaluate = lambda X, hidden: passes.append(len(X)) or original(X, hidden)
+    dead = check_outputs(net, X)
+    assert sum(passes) <= 1000  # one pass over the sampled rows
+    assert dead == dead_unit_fraction(net, X, np.random.default_rng(0))
+    net.params[:] = 1e300  # finite weights whose outputs overflow
+    with pytest.raises(TrainingDiverged, match="outputs overflow"):
+        check_outputs(net, X)
