@@ -6,7 +6,7 @@ Every activation is a small object with
   itself when ``needs_z`` is false, so no extra buffer is kept), and
 * ``backward(z, a, delta)`` multiplying ``delta`` in place by ``f'(z)``;
 * ``biased_forward(z, b, out)``: ``forward(z + b, out)``, which an activation
-  may override to add the bias in the same pass (ReLU does, with numba).
+  may override to add the bias in the same pass.
 
 ``needs_z`` says whether the derivative needs the pre-activation ``z``; when it
 is false the derivative is written from the output ``a`` alone and ``z`` is
@@ -28,7 +28,6 @@ Add an activation by writing its class here and registering it in
 import numpy as np
 from scipy.special import expit, ndtr
 
-from . import fused
 
 __all__ = ["ACTIVATIONS", "Activation", "get_activation"]
 
@@ -118,14 +117,8 @@ class ReLU(Activation):
     def forward(self, z, out):
         return np.maximum(z, 0, out=out)
 
-    def biased_forward(self, z, b, out):
-        if out is z and fused.bias_relu(z, b):
-            return z
-        return super().biased_forward(z, b, out)
-
     def backward(self, z, a, delta):
-        if not fused.relu_backward(delta, a):
-            delta *= a > 0
+        delta *= a > 0
         return delta
 
 

@@ -28,17 +28,7 @@ class GradientRecorder:
         self.rest = net.grads[net.n_weights :]
         self.clip_norm = clip_norm
         self.clip_value = clip_value
-        # Segment edges (each weight matrix, then the rest) and their squared
-        # norms, for fused passes that compute the norms themselves.
-        sizes = [g.size for g in self.layers] + [self.rest.size]
-        self.bounds = np.cumsum([0] + sizes, dtype=np.int64)
-        self.squares = np.zeros(len(sizes))
         self._reset()
-
-    @property
-    def clips(self):
-        """Whether gradients are clipped (then norms are needed before a step)."""
-        return self.clip_value is not None or self.clip_norm is not None
 
     def _reset(self):
         self.n = 0
@@ -46,14 +36,10 @@ class GradientRecorder:
         self.norm_sum = 0.0
         self.clipped_sum = 0.0
 
-    def batch(self, squares=None):
-        """Record the batch's norms, then clip. ``squares`` are the squared
-        norms of the segments when a fused pass has computed them."""
-        if squares is None:
-            squares = [float(np.dot(g, g)) for g in self.layers]
-            squares.append(float(np.dot(self.rest, self.rest)))
-        else:
-            squares = squares.tolist()  # Python floats: cheaper to loop over
+    def batch(self):
+        """Record the batch's norms, then clip."""
+        squares = [float(np.dot(g, g)) for g in self.layers]
+        squares.append(float(np.dot(self.rest, self.rest)))
         for i, s in enumerate(squares[:-1]):
             self.layer_sums[i] += math.sqrt(s)
         norm = math.sqrt(sum(squares))

@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 
-from . import fused
 from ._blas import axpy
 
 __all__ = [
@@ -29,9 +28,8 @@ __all__ = [
 class _Optimizer:
     """Pickles its state without the work buffer.
 
-    The work buffer (one array like the parameters, for the NumPy passes) is
-    created on first use by :meth:`_work_for`, so a step done entirely by a
-    fused kernel never allocates it.
+    The work buffer (one array like the parameters) is created on first use
+    by :meth:`_work_for`, or lent by the training loop (:meth:`share_work`).
     """
 
     def _work_for(self, params):
@@ -95,17 +93,6 @@ class _Optimizer:
             else:
                 setattr(self, name, value)
 
-    def penalised_step(self, params, grads, lr, c2, c1, bounds, squares):
-        """Penalty gradient, gradient norms and :meth:`step` in one fused pass.
-
-        The weights ``params[:bounds[-2]]`` get the L2/L1 gradient
-        ``c2 w + c1 sign(w)``;
-        ``squares[j]`` the squared norm of the penalised gradient between
-        ``bounds[j]`` and ``bounds[j + 1]``. Returns ``(sum(w**2), sum(|w|))``
-        of the weights before the step, or None when this optimiser has no
-        fused kernel (then the caller does the three passes itself).
-        """
-        return None
 
 
 class SGD(_Optimizer):
@@ -126,8 +113,6 @@ class SGD(_Optimizer):
 
     def step(self, params, grads, lr):
         v = self.velocity
-        if fused.sgd_step(params, grads, v, lr, self.momentum, self.nesterov):
-            return
         work = self._work_for(params)
         if not self.momentum:
             axpy(grads, params, -lr, work)
@@ -169,8 +154,6 @@ class Adam(_Optimizer):
         b1, b2 = self.beta_1, self.beta_2
         m, v = self.m, self.v
         step, eps = self._step_sizes(lr)
-        if fused.adam_step(params, grads, m, v, b1, b2, step, eps):
-            return
         work = self._work_for(params)
         m *= b1
         m += grads
@@ -182,15 +165,6 @@ class Adam(_Optimizer):
         np.divide(m, work, out=work)
         axpy(work, params, -step, work)
 
-    def penalised_step(self, params, grads, lr, c2, c1, bounds, squares):
-        if not fused.applies(params):
-            return None
-        step, eps = self._step_sizes(lr)
-        m, v = self.m, self.v
-        return fused.adam_penalised_step(
-            params, grads, m, v, self.beta_1, self.beta_2, step, eps, c2, c1,
-            bounds, squares,
-        )  # fmt: skip
 
     def _step_sizes(self, lr):
         """Advance ``t``; the step size and ``eps`` for the stored moments."""
@@ -274,10 +248,6 @@ class AdamW(Adam):
             )
         super().init(params)
 
-    def penalised_step(self, params, grads, lr, c2, c1, bounds, squares):
-        # The decay comes before the step, so the fused penalty would see
-        # other weights than the separate passes: no fused kernel.
-        return None
 
     def step(self, params, grads, lr):
         if self.weight_decay:

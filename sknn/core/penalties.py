@@ -9,22 +9,16 @@ With ``n`` the (weighted) number of samples the cost is averaged over:
 
 import numpy as np
 
-from . import fused
 from ._blas import axpy
 
-__all__ = ["add_penalty_gradient", "penalty_from_sums", "penalty_value"]
+__all__ = ["add_penalty_gradient", "penalty_value"]
 
 
 def penalty_value(weights, alpha, l1, n):
     """The penalty added to the cost for the flat ``weights`` vector."""
     squared = float(np.dot(weights, weights)) if alpha else 0.0
     absolute = float(np.abs(weights).sum()) if l1 else 0.0
-    return penalty_from_sums(squared, absolute, alpha, l1, n)
-
-
-def penalty_from_sums(squared, absolute, alpha, l1, n):
-    """The penalty from ``sum(w**2)`` and ``sum(|w|)``."""
-    return (0.5 * alpha * float(squared) + l1 * float(absolute)) / n
+    return (0.5 * alpha * squared + l1 * absolute) / n
 
 
 def add_penalty_gradient(weights, grad, alpha, l1, n, work):
@@ -32,11 +26,8 @@ def add_penalty_gradient(weights, grad, alpha, l1, n, work):
     and return the penalty's value.
 
     ``work`` is a preallocated buffer like ``weights``, or a callable that
-    returns one (called only when the NumPy passes run).
+    returns one.
     """
-    sums = fused.add_penalty(weights, grad, alpha / n, l1 / n)
-    if sums is not None:
-        return penalty_from_sums(*sums, alpha, l1, n)
     value = penalty_value(weights, alpha, l1, n)
     work = work() if callable(work) else work
     if alpha:

@@ -15,11 +15,10 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from . import fused
 from ._deprecation import moved
 from .divergence import TrainingDiverged, check_explosion, numpy_errstate
 from .gradients import GradientRecorder
-from .penalties import penalty_from_sums, penalty_value
+from .penalties import penalty_value
 from .state import (
     EpochStart,
     TrainingState,  # noqa: F401  (fitted models' pickles name it here)
@@ -121,18 +120,8 @@ def update(net, optimizer, recorder, lr, alpha, l1, n):
     """Add the L2/L1 gradient, record (and clip) gradient norms, take the
     optimiser's step: the one place parameters change during training.
 
-    Without clipping, an optimiser with a fused kernel does all three in one
-    pass over the buffers; otherwise they are three passes. Returns the
-    penalty's value (``n`` samples, as :meth:`Network.add_penalty`).
+    Returns the penalty's value (``n`` samples, as :meth:`Network.add_penalty`).
     """
-    if not recorder.clips:
-        sums = optimizer.penalised_step(
-            net.params, net.grads, lr, alpha / n, l1 / n,
-            recorder.bounds, recorder.squares,
-        )  # fmt: skip
-        if sums is not None:
-            recorder.batch(recorder.squares)
-            return penalty_from_sums(*sums, alpha, l1, n)
     penalty = net.add_penalty(alpha, l1, n)
     recorder.batch()
     optimizer.step(net.params, net.grads, lr)
@@ -238,22 +227,20 @@ def fit_stochastic(
     n = X.shape[0]
     n_batches = -(-n // batch_size)
     state.schedule.start(max_iter, n_batches)
-    n_steps = (1 if incremental else max_iter) * n_batches
     # One scratch buffer for the penalty and the optimiser (not two), lent
     # for this call only: the optimiser must not keep the network alive.
     share_work = getattr(state.optimizer, "share_work", None)
     if share_work is not None:
         share_work(net.scratch)
     try:
-        with fused.planning(n_steps):
-            _epochs(
-                net, X, Y, sample_weight, state, max_iter=max_iter,
-                batch_size=batch_size, shuffle=shuffle, rng=rng, alpha=alpha,
-                l1=l1, clip_norm=clip_norm, clip_value=clip_value,
-                callbacks=callbacks, incremental=incremental,
-                noise_rng=rng if noise_rng is None else noise_rng,
-                keep_best_on_divergence=keep_best_on_divergence,
-            )  # fmt: skip
+        _epochs(
+            net, X, Y, sample_weight, state, max_iter=max_iter,
+            batch_size=batch_size, shuffle=shuffle, rng=rng, alpha=alpha,
+            l1=l1, clip_norm=clip_norm, clip_value=clip_value,
+            callbacks=callbacks, incremental=incremental,
+            noise_rng=rng if noise_rng is None else noise_rng,
+            keep_best_on_divergence=keep_best_on_divergence,
+        )  # fmt: skip
     finally:  # a fitted model keeps no batch-sized buffers
         if share_work is not None:
             share_work(None)
