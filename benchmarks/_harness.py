@@ -28,21 +28,18 @@ DTYPES = ("float32", "float64")
 
 
 # ------------------------------------------------------------- parent: children
-def run_child(
-    script: str | Path, argv: list[str], threads: int | None, env: dict | None = None
-) -> dict:
+def run_child(script: str | Path, argv: list[str], threads: int | None) -> dict:
     """Run ``python SCRIPT [--threads N] ARGV`` and return its last JSON line.
 
     ``threads`` sets the BLAS/OpenMP thread variables of the child (``None``
-    leaves the environment as it is); ``env`` adds variables (e.g.
-    ``SKNN_NUMBA``). A failure comes back as ``{"error": last stderr line}``.
+    leaves the environment as it is). A failure comes back as
+    ``{"error": last stderr line}``.
     """
     full_env = dict(os.environ)
     cmd = [sys.executable, str(script)]
     if threads is not None:
         full_env.update(dict.fromkeys(THREAD_VARS, str(threads)))
         cmd += ["--threads", str(threads)]
-    full_env.update(env or {})
     kw = dict(env=full_env, capture_output=True, text=True, timeout=CHILD_TIMEOUT)
     try:
         proc = subprocess.run(cmd + argv, **kw)
@@ -62,19 +59,14 @@ def rotated(seq, shift: int) -> list:
     return seq[k:] + seq[:k]
 
 
-def plan(blocks, reps: int, *, rep_major: bool = False):
+def plan(blocks, reps: int):
     """Yield ``(rep, item)``: each block's items back to back, rotated by one
-    position per repetition. ``rep_major`` runs every block once per
-    repetition (rep 0 of all blocks, then rep 1, ...); otherwise all
-    repetitions of a block before the next block."""
-    order = (
-        [(rep, block) for rep in range(reps) for block in blocks]
-        if rep_major
-        else [(rep, block) for block in blocks for rep in range(reps)]
-    )
-    for rep, block in order:
-        for item in rotated(block, rep):
-            yield rep, item
+    position per repetition; all repetitions of a block before the next
+    block."""
+    for block in blocks:
+        for rep in range(reps):
+            for item in rotated(block, rep):
+                yield rep, item
 
 
 def run_plan(steps, run_one, *, time_key: str = "sec") -> list[dict]:
@@ -107,24 +99,6 @@ def stats(values) -> dict | None:
 def median(values):
     vals = [v for v in values if v is not None]
     return statistics.median(vals) if vals else None
-
-
-def beyond_spread(a: dict | None, b: dict | None) -> str:
-    """Which of two timing samples (:func:`stats`) is faster by more than the
-    run-to-run spread: ``"b"`` if b's max < a's min, or the ratio of the
-    medians a/b exceeds the max/min of both samples; ``"a"`` the same way
-    round; otherwise ``"within spread"``. Fewer than 3 runs on either side
-    give no spread to compare with: ``"too few runs"``."""
-    if not a or not b:
-        return "-"
-    if min(a["n"], b["n"]) < 3:
-        return "too few runs"
-    for fast, slow, name in ((b, a, "b"), (a, b, "a")):
-        ratio = slow["median"] / fast["median"]
-        spreads = [s["spread"] or 1.0 for s in (a, b)]
-        if fast["max"] < slow["min"] or ratio > max(spreads):
-            return name
-    return "within spread"
 
 
 # ----------------------------------------------------------- child: memory
@@ -213,14 +187,8 @@ def machine_info(gemm_run: dict | None = None) -> dict:
         blas = f"{blas.get('name')} {blas.get('version')}"
     except Exception:
         blas = "unknown"
-    try:
-        import numba
-
-        numba_version = numba.__version__
-    except ImportError:
-        numba_version = None
     info = dict(nproc=os.cpu_count(), cpu=cpus[0] if cpus else "unknown", blas=blas)
-    info.update(numpy=np.__version__, sklearn=sklearn.__version__, numba=numba_version)
+    info.update(numpy=np.__version__, sklearn=sklearn.__version__)
     info.update(python=platform.python_version(), kernel=platform.release())
     info["threadpools"] = (gemm_run or {}).get("threadpools")
     return info
@@ -228,8 +196,7 @@ def machine_info(gemm_run: dict | None = None) -> dict:
 
 def header(info: dict, threads: int | None, gemm_run: dict | None = None) -> str:
     text = f"# {info['cpu']}, {info['nproc']} cpus, {threads or 'default'} threads"
-    text += f"; numpy {info['numpy']}, sklearn {info['sklearn']}"
-    text += f", numba {info['numba'] or 'not installed'}\n# {info['blas']}"
+    text += f"; numpy {info['numpy']}, sklearn {info['sklearn']}\n# {info['blas']}"
     if gemm_run and "error" not in gemm_run:
         flops = ", ".join(f"{k} {gemm_run.get(k, 0):.1f}" for k in DTYPES)
         text += f"; 2048x2048 GEMM GFLOP/s: {flops}"

@@ -2,16 +2,14 @@
 
 Run ``python benchmarks/bench_mlp.py --help``; benchmarks/README.md explains the
 method (one subprocess per run, rotated order, medians) and every column.
-Three modes: the comparison table (default), ``--numba-ab`` (sknn's NumPy path
-against its numba path) and ``--spread`` (epoch-time stability).
+Two modes: the comparison table (default) and ``--spread`` (epoch-time
+stability).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -34,10 +32,8 @@ COLUMNS = {  # summary key: (table header, format)
     "loss": ("loss", ".4f"),
     "score": ("score", ".4f"),
     "n_iter": ("epochs", "g"),
-    "numba": ("numba", "s"),
     "spread": ("max/min", ".2f"),
 }
-AB = {"numpy": {"SKNN_NUMBA": "0"}, "numba": {"SKNN_NUMBA": "1"}}
 SPREAD_IMPLS = ("sknn", "sklearn")
 
 
@@ -49,15 +45,6 @@ def fmt_range(s: dict | None, spec: str = ".4f") -> str:
     if not s:
         return "-"
     return f"{s['median']:{spec}} ({s['min']:{spec}}-{s['max']:{spec}})"
-
-
-def loaded(records) -> str:
-    """Whether numba was in ``sys.modules`` after the runs: yes, no or k/n."""
-    flags = [r["numba"] for r in records if "numba" in r]
-    if not flags:
-        return None
-    k = sum(flags)
-    return "yes" if k == len(flags) else "no" if not k else f"{k}/{len(flags)}"
 
 
 def ok_runs(records, **match) -> tuple[list, list]:
@@ -76,7 +63,6 @@ def summarize(records: list[dict], impls, names, peak: dict) -> tuple[list, list
             row = dict(workload=name, impl=impl, n_ok=len(ok), errors=errors)
             for key in COLUMNS:
                 row[key] = h.median(r.get(key) for r in ok)
-            row["numba"] = loaded(ok) if impl == "sknn" else None
             if len(ok) > 1:
                 row["spread"] = h.stats(r["sec"] for r in ok)["spread"]
             if ok and row["gflops"] and peak.get(ok[0]["dtype"]):
@@ -122,11 +108,11 @@ def print_tables(rows, ratios, impls) -> None:
             print(f"per-sample cost, batch 32 / batch 256 ({impl}): {small / big:.2f}")
 
 
-def children(steps, threads: int, argv, env=lambda item: None) -> list[dict]:
+def children(steps, threads: int, argv) -> list[dict]:
     """Run ``bench_mlp.py --child argv(item)`` for every step of a plan."""
 
     def run(item):
-        return h.run_child(SCRIPT, ["--child", *argv(item)], threads, env(item))
+        return h.run_child(SCRIPT, ["--child", *argv(item)], threads)
 
     return h.run_plan(steps, run)
 
@@ -143,90 +129,6 @@ def run_compare(args, names, impls, child_args, gemm: list) -> dict:
     rows, ratios = summarize(records, impls, names, peak)
     print_tables(rows, ratios, impls)
     return dict(gemm_peak_gflops=peak, summary=rows, ratios=ratios, runs=records)
-
-
-# ------------------------------------------------------------- numba A/B
-def run_numba_ab(args, names, child_args) -> dict:
-    if importlib.util.find_spec("numba") is None:
-        print("warning: numba is not installed: both variants run the NumPy path")
-    blocks = [[dict(workload=n, variant=v) for v in AB] for n in names]
-    records = children(
-        h.plan(blocks, args.reps, rep_major=True),
-        args.threads,
-        lambda it: ["sknn", it["workload"], *child_args],
-        lambda it: AB[it["variant"]],
-    )
-    rows = []
-    for name in names:
-        row, runs = {"workload": name}, {}
-        for v in AB:
-            runs[v], errors = ok_runs(records, workload=name, variant=v)
-            row[v] = {
-                "s_per_epoch": h.stats(r["sec_per_epoch"] for r in runs[v]),
-                "cold_fit_s": h.stats(r["cold_fit_sec"] for r in runs[v]),
-                "fit_rss_mb": h.median(r["fit_rss_mb"] for r in runs[v]),
-                "predict_rss_mb": h.median(r["predict_rss_mb"] for r in runs[v]),
-                "numba_loaded": loaded(runs[v]),
-                "errors": errors,
-            }
-        for key in ("s_per_epoch", "cold_fit_s"):
-            a, b = row["numpy"][key], row["numba"][key]
-            row[f"{key}_ratio"] = a["median"] / b["median"] if a and b else None
-            verdict = h.beyond_spread(a, b)
-            row[f"{key}_verdict"] = {"a": "numpy win", "b": "numba win"}.get(
-                verdict, verdict
-            )
-        pairs = {}
-        for r in runs["numpy"] + runs["numba"]:
-            pairs.setdefault(r["rep"], {})[r["variant"]] = r["sec"]
-        row["pair_ratio"] = h.median(
-            p["numpy"] / p["numba"] for p in pairs.values() if len(p) == 2
-        )
-        rows.append(row)
-    print_ab(rows)
-    return dict(summary=rows, runs=records)
-
-
-def print_ab(rows) -> None:
-    print("\nsteady state: s/epoch of the timed fit (predict*: s of predict_proba)")
-    print("median (min-max) over repetitions; ratio = numpy/numba of the medians")
-    print("(pairs: median of the numpy/numba ratios within each repetition)")
-    line = "{:<13}{:>28}{:>28}{:>12}{:>8}{:>15}"
-    heads = ("numpy s/epoch", "numba s/epoch", "numpy/numba", "pairs", "verdict")
-    print(line.format("workload", *heads))
-    for r in rows:
-        a, b = r["numpy"]["s_per_epoch"], r["numba"]["s_per_epoch"]
-        ratio, pairs = fmt(r["s_per_epoch_ratio"], ".3f"), fmt(r["pair_ratio"], ".3f")
-        verdict = r["s_per_epoch_verdict"]
-        print(
-            line.format(
-                r["workload"], fmt_range(a), fmt_range(b), ratio, pairs, verdict
-            )
-        )
-    print("\ncold fit: the process's first fit (2 batches: imports, numba's load")
-    print("and kernel cache) + the timed fit; fit RSS+MB over both")
-    line = "{:<13}{:>25}{:>25}{:>12}{:>15}{:>9}{:>9}{:>8}"
-    heads = ("numpy cold fit s", "numba cold fit s", "numpy/numba", "verdict")
-    rss = ("RSS np", "RSS nb", "loaded")
-    print(line.format("workload", *heads, *rss))
-    for r in rows:
-        a, b = r["numpy"], r["numba"]
-        print(
-            line.format(
-                r["workload"],
-                fmt_range(a["cold_fit_s"], ".3f"),
-                fmt_range(b["cold_fit_s"], ".3f"),
-                fmt(r["cold_fit_s_ratio"], ".3f"),
-                r["cold_fit_s_verdict"],
-                fmt(a["fit_rss_mb"], ".1f"),
-                fmt(b["fit_rss_mb"], ".1f"),
-                b["numba_loaded"] or "-",
-            )
-        )
-        for err in sorted(set(a["errors"] + b["errors"])):
-            print(f"    error: {err}")
-    print("win: the faster one's max < the other's min, or the ratio of the medians")
-    print("exceeds the max/min of both; otherwise 'within spread'")
 
 
 # ---------------------------------------------------------------- spread
@@ -250,7 +152,6 @@ def run_spread(args, names, impls, child_args) -> dict:
             row["first_epoch"] = h.stats(firsts)
             row["rest_median"] = h.stats(h.median(t) for t in rests)
             row["within_spread"] = h.median(w["spread"] for w in within if w)
-            row["numba_loaded"] = loaded(ok)
             rows.append(row)
     print_spread(rows, records)
     return dict(summary=rows, runs=records)
@@ -258,16 +159,15 @@ def run_spread(args, names, impls, child_args) -> dict:
 
 def print_spread(rows, records) -> None:
     print("\nbetween processes: per-process values, median (min-max) and max/min")
-    line = "{:<13}{:<8}{:>6}{:>28}{:>8}{:>28}{:>8}{:>8}"
-    heads = ("fit s/epoch", "max/min", "partial_fit epoch", "max/min", "numba")
+    line = "{:<13}{:<8}{:>6}{:>28}{:>8}{:>28}{:>8}"
+    heads = ("fit s/epoch", "max/min", "partial_fit epoch", "max/min")
     print(line.format("workload", "impl", "procs", *heads))
     for r in rows:
         a, b = r["fit_s_per_epoch"], r["epoch_median"]
         spreads = (fmt((s or {}).get("spread"), ".2f") for s in (a, b))
         fa, sa = fmt_range(a), next(spreads)
         fb, sb = fmt_range(b), next(spreads)
-        numba = r["numba_loaded"] or "-"
-        print(line.format(r["workload"], r["impl"], r["procs"], fa, sa, fb, sb, numba))
+        print(line.format(r["workload"], r["impl"], r["procs"], fa, sa, fb, sb))
         for err in sorted(set(r["errors"])):
             print(f"    error: {err}")
     print("\nwithin a process (partial_fit, one epoch per call): first epoch and the")
@@ -315,7 +215,7 @@ def child(args) -> None:
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="1/5 of the rows, 1 repeat")
-    reps_help = "repetitions (default 3; --numba-ab and --spread 9; --quick 1)"
+    reps_help = "repetitions (default 3; --spread 9; --quick 1)"
     p.add_argument("--repeats", "--reps", dest="reps", type=int, help=reps_help)
     p.add_argument("--json", help="results file (default benchmarks/results*.json)")
     p.add_argument("--impl", help="comma-separated (default: all that import)")
@@ -323,15 +223,6 @@ def main(argv=None) -> None:
     p.add_argument("--threads", type=int, default=2, help="BLAS threads per child")
     p.add_argument("--epochs", type=int, help="override the workloads' epoch counts")
     p.add_argument(
-        "--numba", choices=("0", "1"), help="set SKNN_NUMBA in every child process"
-    )
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--numba-ab",
-        action="store_true",
-        help="sknn with SKNN_NUMBA=0 against SKNN_NUMBA=1, interleaved pairs",
-    )
-    mode.add_argument(
         "--spread",
         action="store_true",
         help="epoch-time stability of sknn and sklearn over fresh processes",
@@ -340,14 +231,10 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     if args.child:
         return child(args)
-    if args.numba is not None:
-        os.environ["SKNN_NUMBA"] = args.numba  # inherited by every child
-    mode_name = "numba_ab" if args.numba_ab else "spread" if args.spread else None
+    mode_name = "spread" if args.spread else None
     default_names = ["medium32"] if args.spread else list(WORKLOADS)
     names = args.workload.split(",") if args.workload else default_names
-    default_impls = (
-        SPREAD_IMPLS if args.spread else ("sknn",) if args.numba_ab else ALL_IMPLS
-    )
+    default_impls = SPREAD_IMPLS if args.spread else ALL_IMPLS
     requested = args.impl.split(",") if args.impl else list(default_impls)
     unknown = set(names) - set(WORKLOADS) | set(requested) - set(ALL_IMPLS)
     if unknown:
@@ -355,7 +242,7 @@ def main(argv=None) -> None:
     if args.spread and set(requested) - set(SPREAD_IMPLS):
         p.error(f"--spread compares {SPREAD_IMPLS} (they have partial_fit)")
     impls = [i for i in requested if available(i)]
-    if not impls or (args.numba_ab and "sknn" not in impls):
+    if not impls:
         p.error("no implementation available")
     default_reps = 9 if mode_name else 3
     args.reps = args.reps or (1 if args.quick else default_reps)
@@ -368,16 +255,14 @@ def main(argv=None) -> None:
     gemm = [h.gemm(args.threads)]  # again at the end of the comparison
     info = h.machine_info(gemm[0])
     print(h.header(info, args.threads, gemm[0]), flush=True)
-    if args.numba_ab:
-        out = run_numba_ab(args, names, child_args)
-    elif args.spread:
+    if args.spread:
         out = run_spread(args, names, impls, child_args)
     else:
         out = run_compare(args, names, impls, child_args, gemm)
     info["gemm_runs"] = [{k: g.get(k) for k in h.DTYPES} for g in gemm]
     doc = dict(date=date.today().isoformat(), mode=mode_name or "compare", machine=info)
     doc.update(impls=impls, quick=args.quick, repeats=args.reps, threads=args.threads)
-    doc.update(epochs=args.epochs, sknn_numba=args.numba)
+    doc["epochs"] = args.epochs
     doc["workloads"] = {n: spec_of(n, args.quick, args.epochs) for n in names}
     doc.update(out)
     suffix = f"_{mode_name}" if mode_name else ""

@@ -29,7 +29,7 @@ WORKLOADS = {  # name: (task, rows, features, hidden, batch, classes, dtype[, ex
     "medium32_b32": (*MEDIUM, 32, 10, "float32"),
     "wide": ("clf", 20_000, 784, (512, 256), 128, 10, "float32"),
     "regression": ("reg", 50_000, 50, (128, 128), 200, 1, "float64"),
-    # A longer fit: numba's load (fast extra) is timed and must pay for itself.
+    # A longer fit: the same per-epoch work, with per-fit costs spread thinner.
     "regression30": ("reg", 50_000, 50, (128, 128), 200, 1, "float64", {"epochs": 30}),
     "predict32": (*MEDIUM, 256, 10, "float32", {"epochs": 1, "predict": 200_000}),
     "predict64": (*MEDIUM, 256, 10, "float64", {"epochs": 1, "predict": 200_000}),
@@ -253,8 +253,8 @@ def measure(impl: str, name: str, *, quick: bool, threads: int, epochs=None) -> 
 
     Data are loaded and both estimators built (all imports done) before the
     fit phase starts; the fit phase (its ``PeakRSS``) spans the warm-up fit
-    on two batches (the first fit in the process: lazily imported code such
-    as numba loads here) and the timed fit. The predict phase is
+    on two batches (the first fit in the process: lazily imported code loads
+    here) and the timed fit. The predict phase is
     ``predict_proba`` (regressors: ``predict``) on the held-out rows, or on
     the 200,000 fresh rows of the predict workloads, where it is the timed
     call.
@@ -269,7 +269,7 @@ def measure(impl: str, name: str, *, quick: bool, threads: int, epochs=None) -> 
     fit_mem = PeakRSS()
     _, warmup_sec = _timed(warm.fit, Xtr[: 2 * b], ytr[: 2 * b])
     _, fit_sec = _timed(est.fit, Xtr, ytr)
-    fit_rss, numba_loaded = fit_mem.mb(), "numba" in sys.modules
+    fit_rss = fit_mem.mb()
     del warm
     gc.collect()
     predict_mem = PeakRSS()
@@ -303,7 +303,6 @@ def measure(impl: str, name: str, *, quick: bool, threads: int, epochs=None) -> 
     res.update(loss=curve[-1] if curve else None, score=est.score(Xte, yte))
     res["n_iter"] = getattr(est, "n_iter_", None)
     res["param_dtype"] = str(coefs[0].dtype) if coefs else None
-    res["numba"] = numba_loaded  # after the fit phase
     return res
 
 
@@ -327,5 +326,5 @@ def measure_epochs(impl: str, name: str, *, quick: bool, threads: int, epochs) -
     for _ in range(n_epochs):
         times.append(_timed(est.partial_fit, Xtr, ytr, **kw)[1])
     res = dict(sec=fit_sec / n_epochs, fit_sec=fit_sec, epochs=n_epochs)
-    res.update(epoch_secs=times, numba="numba" in sys.modules)
+    res["epoch_secs"] = times
     return res

@@ -6,24 +6,55 @@ estimator only when it succeeds, so a failed ``fit``/``partial_fit`` never
 changes a model that was already fitted.
 """
 
+import threading
 from abc import ABCMeta, abstractmethod
+from contextlib import contextmanager
+from numbers import Integral
 
+import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.callback import CallbackSupportMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight
 
-from ._build import build_network, new_state
+from ._build import network_spec, new_state
 from ._fitted import FittedMixin
 from ._params import PARAMETER_CONSTRAINTS, STOCHASTIC_SOLVERS
 from ._solvers import NoEpochCompleted, run_lbfgs, run_stochastic
 from ._validation import ValidationMixin, cast_to
-from .core import TrainingDiverged
+from .core import Network, TrainingDiverged
 from .core.diagnostics import check_outputs
+from .core.state import EpochStart
 
 # Attributes scikit-learn's callback machinery keeps on the estimator during fit;
 # a failed fit must not lose them, or the callbacks are never torn down.
 _CALLBACK_ATTRIBUTES = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+
+_idle_random_states = threading.local()  # per thread: a list to reuse
+
+
+@contextmanager
+def call_random_state(random_state):
+    """``(rng, rewind)`` for one call: ``rng`` is ``check_random_state(
+    random_state)``'s stream; ``rewind()`` puts a consumed one back.
+
+    An int gives a new stream per call, as in scikit-learn, here from an
+    idle ``RandomState`` reseeded (``seed``, 3 us) rather than a new one
+    (200 us: a tenth of a small ``partial_fit`` call). A ``RandomState`` (or
+    None, NumPy's global one) is consumed: ``rewind`` restores it.
+    """
+    if isinstance(random_state, Integral) and not isinstance(random_state, bool):
+        idle = _idle_random_states.__dict__.setdefault("idle", [])
+        rng = idle.pop() if idle else np.random.RandomState()
+        try:
+            rng.seed(random_state)
+            yield rng, lambda: None
+        finally:
+            idle.append(rng)
+        return
+    rng = check_random_state(random_state)
+    start = rng.get_state()
+    yield rng, lambda: rng.set_state(start)
 
 
 class BaseMLP(
@@ -90,30 +121,32 @@ class BaseMLP(
     def _fit(self, X, y, sample_weight=None, incremental=False, validation=None,
              **target_kw):  # fmt: skip
         saved = self.__dict__.copy()
-        # scikit-learn's random stream, drawn anew by every call (an int seed
-        # replays it; a RandomState or None is consumed, and restored on
-        # failure).
-        rng = check_random_state(self.random_state)
-        rng_state = rng.get_state()
-        try:
-            return self._fit_inner(
-                X, y, sample_weight, incremental, validation or {}, target_kw, rng
-            )
-        except BaseException as exc:
-            # Restore every attribute, so a failed call loses nothing.
-            kept = {k: v for k, v in vars(self).items() if k in _CALLBACK_ATTRIBUTES}
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            self.__dict__.update(kept)
-            rng.set_state(rng_state)
-            if isinstance(exc, NoEpochCompleted):
-                # The core warned ("No epoch was completed"); the estimator,
-                # restored above, is as it was before this call too.
-                return self
-            raise
+        undo = []  # what restores objects this call changes in place
+        with call_random_state(self.random_state) as (rng, rewind):
+            try:
+                return self._fit_inner(
+                    X, y, sample_weight, incremental, validation or {}, target_kw,
+                    rng, undo,
+                )  # fmt: skip
+            except BaseException as exc:
+                # Restore every attribute, so a failed call loses nothing.
+                for restore in undo:
+                    restore()
+                kept = {
+                    k: v for k, v in vars(self).items() if k in _CALLBACK_ATTRIBUTES
+                }
+                self.__dict__.clear()
+                self.__dict__.update(saved)
+                self.__dict__.update(kept)
+                rewind()
+                if not isinstance(exc, NoEpochCompleted):
+                    raise
+        # The core warned ("No epoch was completed"); the estimator, restored
+        # above, is as it was before this call too.
+        return self
 
     def _fit_inner(self, X, y, sample_weight, incremental, validation, target_kw,
-                   rng):  # fmt: skip
+                   rng, undo):  # fmt: skip
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
@@ -122,11 +155,12 @@ class BaseMLP(
         )
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         if first_pass:
-            net, inits = build_network(self, X.shape[1], Y.shape[1], X.dtype)
+            spec, inits = network_spec(self, X.shape[1], Y.shape[1], X.dtype)
+            net = Network(**spec)
             net.initialize(rng, inits, self.bias_init)
             state = new_state(self, net)
         else:
-            net, state = self._continue(Y.shape[1], incremental)
+            net, state, spec = self._continue(Y.shape[1], incremental, undo)
             X, Y = cast_to(X, net.dtype, "X"), cast_to(Y, net.dtype, "y")
         if sample_weight is not None:
             sample_weight = cast_to(sample_weight, net.dtype, "sample_weight")
@@ -165,7 +199,7 @@ class BaseMLP(
                 "inputs (e.g. StandardScaler) or add regularisation. The model was "
                 "left unchanged.)"
             ) from exc
-        self._state = state
+        self._state, self._network_spec = state, spec
         self.__dict__.update(self._fitted_attributes(net))
         self.dead_unit_fraction_ = dead_units
         root.call_on_fit_task_end(
@@ -183,14 +217,25 @@ class BaseMLP(
             "out_activation_": net.loss.out_activation,
         }
 
-    def _continue(self, n_outputs, incremental):
-        """A fresh network holding the fitted parameters, and the state to go on.
+    def _continue(self, n_outputs, incremental, undo):
+        """The network and state to go on with, and the network's spec.
 
-        ``partial_fit`` continues the optimiser and history; a warm-started
-        ``fit`` starts a new optimiser but keeps the curves and ``t_``.
+        ``partial_fit`` continues the optimiser and history of the fitted
+        network, in place while the parameters define the same network (the
+        call's start is saved, and ``undo`` gets what restores it); otherwise
+        a new network takes the fitted parameters. A warm-started ``fit`` (or
+        the first ``partial_fit`` after an L-BFGS fit) starts a new optimiser
+        but keeps the curves and ``t_``.
         """
-        old = self._network
-        net, _ = build_network(self, old.layer_sizes[0], n_outputs, old.dtype)
+        old, state = self._network, self._state
+        spec, _ = network_spec(self, old.layer_sizes[0], n_outputs, old.dtype)
+        in_place = incremental and state is not None
+        if in_place and spec == self.__dict__.get("_network_spec"):
+            start = EpochStart(old)
+            start.save(old, state)
+            undo.append(lambda: start.restore(old, state))
+            return old, state, spec
+        net = Network(**spec)
         if net.layer_sizes != old.layer_sizes or net.params.size != old.params.size:
             raise ValueError(
                 f"Cannot continue training: the layer sizes {net.layer_sizes} differ "
@@ -198,14 +243,12 @@ class BaseMLP(
                 "options changed). Set warm_start=False or refit."
             )
         net.load_state(old)
-        if incremental and self._state is not None:
-            return net, self._state.copy()
-        # A warm-started fit (or the first partial_fit after an L-BFGS fit)
-        # starts a new optimiser.
+        if in_place:
+            return net, state.copy(), spec
         state = new_state(self, net)
         if state is not None and self._state is not None:
             state.continue_history(self._state)
-        return net, state
+        return net, state, spec
 
     def _sample_weight(self, sample_weight, X, y, incremental):
         if sample_weight is not None:

@@ -19,10 +19,20 @@ from .core import Network, TrainingState, get_activation, get_optimizer
 from .core.initializers import SklearnUniform
 from .core.lr_schedules import SCHEDULES, ScheduleDriver
 
-__all__ = ["build_network", "new_state", "rate_driver"]
+__all__ = ["build_network", "network_spec", "new_state", "rate_driver"]
 
 
 def build_network(est, n_features, n_outputs, dtype):
+    """A new :class:`~sknn.core.Network` for ``est``'s parameters, and its
+    initialisers."""
+    spec, inits = network_spec(est, n_features, n_outputs, dtype)
+    return Network(**spec), inits
+
+
+def network_spec(est, n_features, n_outputs, dtype):
+    """The :class:`~sknn.core.Network` arguments for ``est``'s parameters
+    (plain values and objects that compare with ``==``: two equal specs give
+    the same network) and the initialisers."""
     sizes = hidden_sizes(est.hidden_layer_sizes)
     n_hidden = len(sizes)
     activations = per_layer(est, "activation", n_hidden, check_activation)
@@ -37,11 +47,11 @@ def build_network(est, n_features, n_outputs, dtype):
     elif isinstance(est.init, str):
         inits = est.init  # one name covers the output layer too
     dropout = per_layer(est, "dropout", n_hidden, check_dropout)
-    net = Network(
-        [n_features, *sizes, n_outputs],
-        [get_activation(a) for a in activations],
-        est._make_loss(),
-        dtype,
+    spec = dict(
+        layer_sizes=[n_features, *sizes, n_outputs],
+        activations=[get_activation(a) for a in activations],
+        loss=est._make_loss(),
+        dtype=dtype,
         dropout=dropout,
         normalization=normalization_per_layer(est, n_hidden),
         norm_position=est.norm_position,
@@ -49,7 +59,7 @@ def build_network(est, n_features, n_outputs, dtype):
         weight_norm=est.weight_norm,
         input_noise=est.input_noise,
     )
-    return net, inits
+    return spec, inits
 
 
 def new_state(est, net):

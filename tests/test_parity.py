@@ -22,7 +22,7 @@ Tolerances. In float64 the two implementations run the same arithmetic, so
 only the order of summation may differ: every float is compared with
 ``rtol=0, atol=1e-9`` (a few ulps, amplified over at most 30 epochs of small
 networks on standardised data). In float32 one rounding is ~6e-8 relative;
-different summation orders (BLAS kernels, fused updates) give per-step
+different summation orders (BLAS kernels, in-place updates) give per-step
 differences of ~1e-7 that the optimiser carries over at most 10 epochs of
 updates of size <= learning_rate * |grad|, so ``atol=1e-4`` bounds that drift
 with a wide margin while still catching any real difference (a different

@@ -526,8 +526,9 @@ class CheckMonitor:
         return forward
 
     def _biased_forward(self, original, kinks):
-        # Training passes add the bias inside the activation (a fused kernel
-        # may never call ``forward``): record the kinks of ``z + b`` here.
+        # Training passes add the bias with ``biased_forward``, which an
+        # activation may override so that it never calls ``forward``: record
+        # the kinks of ``z + b`` here (the nested ``forward`` then does not).
         def biased_forward(act, z, b, out):
             if self._in_biased:
                 return original(act, z, b, out)

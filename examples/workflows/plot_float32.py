@@ -43,7 +43,7 @@ X_train, X_test, y_train, y_test = train_test_split(
 # %%
 # One fit per precision: the dtype of ``X`` chooses it. A short fit in each
 # precision first loads what the timed fits would otherwise pay for once
-# (with the ``fast`` extra, numba's compiled kernels).
+# (lazily imported code).
 for dtype in (np.float64, np.float32):
     MLPClassifier(hidden_layer_sizes=(256, 256), max_iter=1).fit(
         X_train[:400].astype(dtype), y_train[:400]

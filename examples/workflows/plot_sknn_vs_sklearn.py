@@ -67,8 +67,7 @@ workloads = {
 # %%
 # Each workload with both estimators: the same arguments, the same seed. A
 # one-epoch fit of each on a few rows first pays the once-per-process costs
-# (with sknn's ``fast`` extra, loading numba's compiled kernels, about 0.6 s)
-# outside the timings.
+# (lazily imported code) outside the timings.
 for (X_train, _, y_train, _), arguments in workloads.values():
     for estimator in (MLPClassifier, SklearnMLPClassifier):
         estimator(**{**arguments, "max_iter": 1}).fit(X_train[:400], y_train[:400])

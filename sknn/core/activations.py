@@ -28,7 +28,6 @@ Add an activation by writing its class here and registering it in
 import numpy as np
 from scipy.special import expit, ndtr
 
-
 __all__ = ["ACTIVATIONS", "Activation", "get_activation"]
 
 _SQRT_2PI = float(np.sqrt(2.0 * np.pi))

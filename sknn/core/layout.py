@@ -247,15 +247,23 @@ class ParameterLayout:
         arrays = {name: state.pop(name) for name in BUFFERS}
         state = copy.deepcopy(state)
         state["dtype"] = dtype = np.dtype(dtype)
-        state.update((name, a.astype(dtype)) for name, a in arrays.items())
+        state.update(
+            (name, None if a is None else a.astype(dtype)) for name, a in arrays.items()
+        )
         new = type(self).__new__(type(self))
         new.__setstate__(state)
         return new
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
+        # The gradient is scratch, written anew by every backward pass: a
+        # pickle carries the parameters only (half the size).
+        state = {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
+        state["grads"] = None
+        return state
 
     def __setstate__(self, state):
+        if state.get("grads") is None:
+            state = {**state, "grads": np.zeros_like(state["params"])}
         if "stats" not in state:  # pickled before the extras existed
             n_hidden, dtype = len(state["layer_sizes"]) - 2, state["dtype"]
             state = {

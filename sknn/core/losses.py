@@ -56,6 +56,12 @@ class Loss(ABC):
     def link(self, z, out):
         return LINKS[self.out_activation](z, out)
 
+    def __eq__(self, other):
+        return type(self) is type(other) and vars(self) == vars(other)
+
+    def __hash__(self):
+        return hash((type(self), tuple(sorted(vars(self).items()))))
+
     @abstractmethod
     def per_sample(self, y, z, p):
         """Cost of each sample, summed over outputs, shape ``(n_samples,)``."""

@@ -94,7 +94,6 @@ class _Optimizer:
                 setattr(self, name, value)
 
 
-
 class SGD(_Optimizer):
     """Stochastic gradient descent with (Nesterov) momentum.
 
@@ -164,7 +163,6 @@ class Adam(_Optimizer):
         work += eps
         np.divide(m, work, out=work)
         axpy(work, params, -step, work)
-
 
     def _step_sizes(self, lr):
         """Advance ``t``; the step size and ``eps`` for the stored moments."""
@@ -247,7 +245,6 @@ class AdamW(Adam):
                 f"parameters ({params.size})."
             )
         super().init(params)
-
 
     def step(self, params, grads, lr):
         if self.weight_decay:

@@ -113,7 +113,10 @@ class EpochStart:
     (its ``save_state``: Adam's moments and step count, momentum velocities,
     ...), the schedule's position (``save_state``: its rate and step) and
     the state's counters (``n_iter``, ``t``, ``start_loss``, ...: a
-    shallow copy, as the curves grow only after an epoch completed). The
+    shallow copy) and the lengths of its curves, which only grow, so that
+    restoring cuts them back (the estimator's curve attributes are the same
+    lists): saved at the start of a ``partial_fit`` call, it undoes the
+    whole call. The
     arrays are copied into buffers made once per call: saving costs a few
     copies of the parameters per epoch (an optimiser without
     ``save_state`` is not rolled back; a schedule without it is
@@ -136,6 +139,11 @@ class EpochStart:
         save = getattr(state.schedule, "save_state", None)
         self.schedule = copy.deepcopy(state.schedule) if save is None else save()
         self.counters = vars(state).copy()
+        self.lengths = {
+            name: len(value)
+            for name, value in self.counters.items()
+            if isinstance(value, list)
+        }
 
     def restore(self, net, state):
         np.copyto(net.params, self.params)
@@ -144,6 +152,8 @@ class EpochStart:
             if not name.startswith("_"):  # set during the epoch (work buffers stay)
                 delattr(state, name)
         vars(state).update(self.counters)
+        for name, length in self.lengths.items():
+            del getattr(state, name)[length:]
         if self.optimizer is not None:
             state.optimizer.load_state(self.optimizer)
         if hasattr(state.schedule, "load_state"):

@@ -24,8 +24,8 @@ PAGES = sorted(
     for p in DOCS.rglob("*.md")
     if not {"_build", "auto_examples", "generated"} & set(p.relative_to(DOCS).parts)
 )
-OPTIONAL = {"dask", "dask_ml", "distributed", "matplotlib", "numba", "onnx",
-            "onnxruntime", "pandas", "rich", "skl2onnx"}  # fmt: skip
+OPTIONAL = {"dask", "dask_ml", "distributed", "matplotlib", "onnx", "onnxruntime",
+            "pandas", "rich", "skl2onnx"}  # fmt: skip
 # A fence may follow list markers ("* - ```python" in a MyST list-table); its
 # closing fence is indented to where the opening one starts.
 FENCE = re.compile(
