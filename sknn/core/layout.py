@@ -211,7 +211,7 @@ class ParameterLayout:
 
     def scratch(self):
         """A work array like ``params`` (made on first use, never pickled),
-        for the NumPy passes of the penalty and of an optimiser's step."""
+        for the penalty and an optimiser's step."""
         if self.__dict__.get("_scratch") is None:
             self._scratch = np.empty_like(self.params)
         return self._scratch
@@ -221,7 +221,7 @@ class ParameterLayout:
         if not (alpha or l1):
             return 0.0
         weights, grad = self.weights, self.grads[: self.n_weights]
-        work = lambda: self.scratch()[: self.n_weights]  # noqa: E731 (if needed)
+        work = self.scratch()[: self.n_weights]
         return add_penalty_gradient(weights, grad, alpha, l1, n, work)
 
     # -- copies ----------------------------------------------------------------

@@ -141,14 +141,16 @@ class LogLoss(Loss):
     """Softmax outputs with the log-likelihood cost ``-sum_k y_k log p_k``.
 
     Computed from logits as ``logsumexp(z) - <y, z>``; gradient ``p - y``.
+    The softmax ``p`` holds the log-sum-exp already: its largest entry is
+    ``exp(max z - logsumexp(z))``, in ``[1/k, 1]`` (never underflows), so
+    ``logsumexp(z) = max z - log(max p)`` without another ``exp`` pass.
     """
 
     name = "log_loss"
     out_activation = "softmax"
 
     def per_sample(self, y, z, p):
-        top = z.max(axis=1)
-        lse = np.log(np.exp(z - top[:, None]).sum(axis=1)) + top
+        lse = z.max(axis=1) - np.log(p.max(axis=1))
         return lse * y.sum(axis=1) - np.einsum("ij,ij->i", y, z)
 
     def gradient(self, y, z, p, out):

@@ -33,31 +33,24 @@ class _Optimizer:
     """
 
     def _work_for(self, params):
-        source = self.__dict__.get("_work_source")
-        work = source() if source is not None else getattr(self, "_work", None)
+        work = self.__dict__.get("_work")
         if work is None or work.shape != params.shape or work.dtype != params.dtype:
             work = self._work = np.empty_like(params)
         return work
 
-    def share_work(self, source):
-        """Take the work buffer from ``source()`` (a callable returning an
-        array like the parameters, made on demand) instead of owning one;
-        ``None`` ends the loan.
+    def share_work(self, work):
+        """Use ``work`` (an array like the parameters) as the work buffer
+        instead of owning one; ``None`` ends the loan.
 
-        The training loop passes the network's scratch buffer, which the
-        penalty also uses between steps: a fit on the NumPy path then keeps
-        one such buffer, not two.
+        The training loop lends the network's scratch buffer, which the
+        penalty also uses between steps: a fit then keeps one such buffer,
+        not two.
         """
-        if source is None:  # own a buffer again
-            self.__dict__.pop("_work_source", None)
-        else:
-            self._work_source = source
-        self.__dict__.pop("_work", None)
+        self._work = work
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_work", None)
-        state.pop("_work_source", None)
         return state
 
     #: The attributes a step changes: arrays like the parameters, counters.

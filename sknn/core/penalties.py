@@ -25,11 +25,9 @@ def add_penalty_gradient(weights, grad, alpha, l1, n, work):
     """Add the penalty's gradient to ``grad`` (the weights' slice) in place
     and return the penalty's value.
 
-    ``work`` is a preallocated buffer like ``weights``, or a callable that
-    returns one.
+    ``work`` is a preallocated buffer like ``weights``.
     """
     value = penalty_value(weights, alpha, l1, n)
-    work = work() if callable(work) else work
     if alpha:
         axpy(weights, grad, alpha / n, work)
     if l1:

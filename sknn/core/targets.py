@@ -57,9 +57,10 @@ class ClassCodes:
 
     def take(self, rows, out):
         """Write the one-hot rows ``rows`` into ``out`` (any layout); return it."""
-        out.fill(0)
-        out[np.arange(len(out)), self.codes[rows]] = 1
-        return out
+        # One comparison writes the whole block (zeros included).
+        return np.equal(
+            self.codes[rows][:, None], np.arange(self.n_classes), out=out
+        )
 
     def astype(self, dtype, copy=True):
         return ClassCodes(self.codes, self.n_classes, dtype)

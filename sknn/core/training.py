@@ -231,7 +231,7 @@ def fit_stochastic(
     # for this call only: the optimiser must not keep the network alive.
     share_work = getattr(state.optimizer, "share_work", None)
     if share_work is not None:
-        share_work(net.scratch)
+        share_work(net.scratch())
     try:
         _epochs(
             net, X, Y, sample_weight, state, max_iter=max_iter,

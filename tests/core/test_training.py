@@ -450,13 +450,15 @@ def test_optimizer_shares_the_work_buffer_it_is_given():
     params, scratch = np.ones(10), np.empty(10)
     opt = RMSprop()
     opt.init(params)
-    opt.share_work(lambda: scratch)
+    opt.share_work(scratch)
     opt.step(params, np.full(10, 0.5), 0.1)
-    assert opt._work_for(params) is scratch and "_work" not in vars(opt)
-    clone = pickle.loads(pickle.dumps(opt))  # the source is not pickled
-    assert "_work_source" not in vars(clone)
+    assert opt._work_for(params) is scratch
+    clone = pickle.loads(pickle.dumps(opt))  # the loan is not pickled
+    assert "_work" not in vars(clone)
     clone.step(params.copy(), np.full(10, 0.5), 0.1)  # makes its own again
-    assert clone._work.shape == params.shape
+    assert clone._work.shape == params.shape and clone._work is not scratch
+    opt.share_work(None)  # the loan ends
+    assert opt._work is None
 
 
 def test_optimizer_keeps_no_reference_to_the_network_after_training():
@@ -468,7 +470,7 @@ def test_optimizer_keeps_no_reference_to_the_network_after_training():
     est = MLPRegressor(hidden_layer_sizes=(8,), max_iter=2).fit(
         rng.normal(size=(50, 3)), rng.normal(size=50)
     )
-    assert "_work_source" not in vars(est._state.optimizer)
+    assert vars(est._state.optimizer).get("_work") is None
 
 
 def test_training_uses_small_ufunc_buffers_and_restores_numpy_s(monkeypatch):
