@@ -152,6 +152,15 @@ def run_spread(args, names, impls, child_args) -> dict:
             row["first_epoch"] = h.stats(firsts)
             row["rest_median"] = h.stats(h.median(t) for t in rests)
             row["within_spread"] = h.median(w["spread"] for w in within if w)
+            # The machine's own speed in each process, and the epochs measured
+            # against it (each epoch over the probe run just before it).
+            probes = [r.get("probe_secs") or [] for r in ok]
+            row["probe"] = h.stats(h.median(p) for p in probes if p)
+            row["epoch_per_probe"] = h.stats(
+                h.median(e / p for e, p in zip(r["epoch_secs"][1:], ps[1:]))
+                for r, ps in zip(ok, probes)
+                if ps
+            )
             rows.append(row)
     print_spread(rows, records)
     return dict(summary=rows, runs=records)
@@ -192,6 +201,16 @@ def print_spread(rows, records) -> None:
             fmt(v, ".4f") for v in (r["sec"], r["epoch_secs"][0], rest.get("median"))
         )
         print(line.format(r["rep"], r["workload"], r["impl"], *times, span))
+    print("\nthe machine's speed: a fixed NumPy/BLAS probe before every epoch,")
+    print("median per process; epochs over the probe just before them, median per")
+    print("process: what is left of the spread once the machine's speed is removed")
+    line = "{:<13}{:<8}{:>28}{:>8}{:>28}{:>8}"
+    heads = ("probe s", "max/min", "epoch/probe", "max/min")
+    print(line.format("workload", "impl", *heads))
+    for r in rows:
+        p, e = r.get("probe"), r.get("epoch_per_probe")
+        sp, se = (fmt((s or {}).get("spread"), ".2f") for s in (p, e))
+        print(line.format(r["workload"], r["impl"], fmt_range(p), sp, fmt_range(e), se))
     by = {(r["workload"], r["impl"]): r for r in rows}
     for name in dict.fromkeys(r["workload"] for r in rows):
         sk, sl = by.get((name, "sknn")), by.get((name, "sklearn"))
@@ -201,6 +220,13 @@ def print_spread(rows, records) -> None:
                 f"{name}: fit s/epoch max/min across processes: sknn {a:.2f}, "
                 f"sklearn {b:.2f} (target: sknn <= sklearn)"
             )
+            if sk.get("epoch_per_probe") and sl.get("epoch_per_probe"):
+                a = sk["epoch_per_probe"]["spread"]
+                b = sl["epoch_per_probe"]["spread"]
+                print(
+                    f"{name}: epoch/probe max/min across processes: sknn {a:.2f}, "
+                    f"sklearn {b:.2f}"
+                )
 
 
 # ------------------------------------------------------------------- CLI

@@ -306,11 +306,31 @@ def measure(impl: str, name: str, *, quick: bool, threads: int, epochs=None) -> 
     return res
 
 
+def machine_probe(spec, flops=4e8):
+    """Seconds of a fixed NumPy/BLAS workload shaped like one of ``spec``'s
+    batches (forward and backward products of the first layer, an
+    elementwise pass; about ``flops`` in all): the machine's speed at this
+    moment, the same work in every process and for every implementation."""
+    rng = np.random.default_rng(0)
+    dt, b, f, k = spec["dtype"], spec["batch"], spec["d"], spec["hidden"][0]
+    repeats = max(5, int(flops / (4.0 * b * f * k)))
+    x = rng.standard_normal((b, f)).astype(dt)
+    w = rng.standard_normal((f, k)).astype(dt)
+    z, g = np.empty((b, k), dt), np.empty((f, k), dt)
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        np.matmul(x, w, out=z)
+        np.maximum(z, 0, out=z)
+        np.matmul(x.T, z, out=g)
+    return time.perf_counter() - t0
+
+
 def measure_epochs(impl: str, name: str, *, quick: bool, threads: int, epochs) -> dict:
     """Epoch times in this process: a warm-up fit on two batches, one timed
     ``fit`` of ``epochs`` epochs (its seconds per epoch), then a fresh
     estimator trained by ``epochs`` ``partial_fit`` calls (one epoch each),
-    each timed: the first epoch against the rest."""
+    each timed: the first epoch against the rest. Before each of those
+    epochs, :func:`machine_probe` times the machine's speed."""
     _quiet()
     spec = workload_spec(name, quick, epochs)
     Xtr, _, ytr, _, _ = load_data(spec)
@@ -322,9 +342,10 @@ def measure_epochs(impl: str, name: str, *, quick: bool, threads: int, epochs) -
     est = make_estimator(impl, spec, n_epochs, threads)
     kw = {"classes": np.unique(ytr)} if spec["task"] == "clf" else {}
     gc.collect()
-    times = []
+    times, probes = [], []
     for _ in range(n_epochs):
+        probes.append(machine_probe(spec))
         times.append(_timed(est.partial_fit, Xtr, ytr, **kw)[1])
     res = dict(sec=fit_sec / n_epochs, fit_sec=fit_sec, epochs=n_epochs)
-    res["epoch_secs"] = times
+    res["epoch_secs"], res["probe_secs"] = times, probes
     return res

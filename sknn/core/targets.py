@@ -58,9 +58,7 @@ class ClassCodes:
     def take(self, rows, out):
         """Write the one-hot rows ``rows`` into ``out`` (any layout); return it."""
         # One comparison writes the whole block (zeros included).
-        return np.equal(
-            self.codes[rows][:, None], np.arange(self.n_classes), out=out
-        )
+        return np.equal(self.codes[rows][:, None], np.arange(self.n_classes), out=out)
 
     def astype(self, dtype, copy=True):
         return ClassCodes(self.codes, self.n_classes, dtype)
