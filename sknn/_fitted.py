@@ -112,6 +112,22 @@ class FittedMixin:
     def intercepts_(self, value):
         _assign(self._network.intercepts, value, "intercepts_")
 
+    @property
+    def layer_gradient_norms_(self):
+        """Mean norm of each weight matrix's gradient per epoch, shape
+        ``(n_epochs, n_layers_ - 1)`` (stochastic solvers only).
+
+        Made from the training history when read, so that a ``partial_fit``
+        call costs the same after a million calls as after one.
+        """
+        state = self.__dict__.get("_state")
+        if state is None:  # not fitted, or fitted by L-BFGS
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute "
+                "'layer_gradient_norms_' (stochastic solvers record it)"
+            )
+        return np.array(state.layer_gradient_norms)
+
     # -- pickling ----------------------------------------------------------------
 
     def __getstate__(self):

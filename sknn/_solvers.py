@@ -22,11 +22,12 @@ from .core.diagnostics import diagnose_loss_curve
 
 __all__ = ["run_lbfgs", "run_stochastic"]
 
-# The per-epoch curves (an L-BFGS fit sets none of them).
+# The per-epoch curves (an L-BFGS fit sets none of them; the estimator's
+# ``layer_gradient_norms_`` is read from the training state when asked for).
 EPOCH_CURVES = (
     "loss_curve_", "best_loss_", "validation_scores_", "validation_loss_curve_",
     "best_validation_score_", "best_epoch_", "learning_rate_curve_",
-    "gradient_norm_curve_", "clipped_gradient_norm_curve_", "layer_gradient_norms_",
+    "gradient_norm_curve_", "clipped_gradient_norm_curve_",
 )  # fmt: skip
 
 
@@ -145,7 +146,6 @@ def set_curves(est, state):
     est.learning_rate_curve_ = state.learning_rate_curve
     est.gradient_norm_curve_ = state.gradient_norm_curve
     est.clipped_gradient_norm_curve_ = state.clipped_gradient_norm_curve
-    est.layer_gradient_norms_ = np.array(state.layer_gradient_norms)
     scores = state.validation_scores or None
     est.validation_scores_ = scores
     est.validation_loss_curve_ = state.validation_loss_curve if scores else None

@@ -30,6 +30,13 @@ class TrainingState:
 
     start_loss = None  # also for states pickled before it existed
 
+    #: The per-epoch lists, which only grow.
+    CURVES = (
+        "loss_curve", "learning_rate_curve", "gradient_norm_curve",
+        "clipped_gradient_norm_curve", "layer_gradient_norms", "validation_scores",
+        "validation_loss_curve",
+    )  # fmt: skip
+
     def __init__(self, optimizer, schedule, early_stopping):
         self.optimizer = optimizer
         self.schedule = schedule
@@ -89,11 +96,7 @@ class TrainingState:
         epochs without improvement carry over too (when both fits monitor the
         same thing); only the optimiser, the schedule and ``n_iter`` restart.
         """
-        names = [
-            "t", "start_loss", "loss_curve", "learning_rate_curve",
-            "gradient_norm_curve", "clipped_gradient_norm_curve",
-            "layer_gradient_norms", "validation_scores", "validation_loss_curve",
-        ]  # fmt: skip
+        names = ["t", "start_loss", *self.CURVES]
         if (old.best_loss is None) == (self.best_loss is None):
             names += ["best_loss", "best_validation_score", "no_improvement_count"]
         for name in names:
@@ -139,11 +142,7 @@ class EpochStart:
         save = getattr(state.schedule, "save_state", None)
         self.schedule = copy.deepcopy(state.schedule) if save is None else save()
         self.counters = vars(state).copy()
-        self.lengths = {
-            name: len(value)
-            for name, value in self.counters.items()
-            if isinstance(value, list)
-        }
+        self.lengths = [len(getattr(state, name)) for name in state.CURVES]
 
     def restore(self, net, state):
         np.copyto(net.params, self.params)
@@ -152,7 +151,7 @@ class EpochStart:
             if not name.startswith("_"):  # set during the epoch (work buffers stay)
                 delattr(state, name)
         vars(state).update(self.counters)
-        for name, length in self.lengths.items():
+        for name, length in zip(state.CURVES, self.lengths):
             del getattr(state, name)[length:]
         if self.optimizer is not None:
             state.optimizer.load_state(self.optimizer)
