@@ -14,6 +14,13 @@ memory above the process's resident memory at the start of the workload (after
 the imports), and the score (the same arguments give the same model, so the
 scores must agree).
 
+A third implementation, ``noop``, runs the same workflow with an estimator that
+learns nothing (it takes the MLP's parameters and predicts the first class):
+its time is what the workflow costs around the estimator (scaling, splitting,
+cloning, scoring, and for ``n_jobs=2`` starting the worker processes), which
+no MLP can save. The report also gives the ratio of what is left,
+``(sklearn - noop) / (sknn - noop)``.
+
     python benchmarks/bench_search.py                 # every workload, 5 reps
     python benchmarks/bench_search.py --reps 9 cv stream
     python benchmarks/bench_search.py --threads 1     # 1 BLAS thread per process
@@ -32,12 +39,46 @@ import _harness as h
 from workloads import mlp_module
 
 WORKLOADS = ("grid1", "grid2", "cv", "stream")
-IMPLS = ("sknn", "sklearn")
+IMPLS = ("sknn", "sklearn", "noop")
 GRID = {
     "mlp__hidden_layer_sizes": [(32,), (64,), (128,)],
     "mlp__alpha": [1e-4, 1e-2],
     "mlp__learning_rate_init": [1e-3, 1e-2],
 }
+
+
+def _noop_classifier():
+    """An estimator with the MLP's parameters that learns nothing."""
+    import numpy as np
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class NoOpClassifier(ClassifierMixin, BaseEstimator):
+        def __init__(
+            self,
+            hidden_layer_sizes=(100,),
+            alpha=1e-4,
+            learning_rate_init=1e-3,
+            random_state=None,
+            max_iter=200,
+        ):
+            self.hidden_layer_sizes = hidden_layer_sizes
+            self.alpha = alpha
+            self.learning_rate_init = learning_rate_init
+            self.random_state = random_state
+            self.max_iter = max_iter
+
+        def fit(self, X, y):
+            self.classes_ = np.unique(y)
+            return self
+
+        def partial_fit(self, X, y, classes=None):
+            self.classes_ = np.asarray(classes)
+            return self
+
+        def predict(self, X):
+            return np.full(len(X), self.classes_[0])
+
+    return NoOpClassifier
 
 
 def run(workload, impl):
@@ -49,7 +90,10 @@ def run(workload, impl):
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    MLPClassifier = mlp_module(impl).MLPClassifier  # imported before the start
+    if impl == "noop":
+        MLPClassifier = _noop_classifier()
+    else:  # imported before the start
+        MLPClassifier = mlp_module(impl).MLPClassifier
     warnings.simplefilter("ignore", ConvergenceWarning)
     # The data are loaded (and, for the stream, scaled) before the clock: the
     # workloads time the estimators, not scikit-learn's dataset loaders.
@@ -119,7 +163,7 @@ def main():
         print(f"error: {r['workload']} {r['impl']} rep {r['rep']}: {r['error']}")
     print(
         f"{'workload':<8} {'impl':<8} {'median s':>9} {'min-max s':>13} "
-        f"{'sklearn/sknn':>12} {'RSS +MB':>8} {'score':>8}"
+        f"{'sklearn/sknn':>12} {'RSS +MB':>8} {'score':>8} {'beyond noop':>11}"
     )
     summary = []
     for workload in args.workloads:
@@ -131,16 +175,21 @@ def main():
         times = {i: h.stats(r["seconds"] for r in rs) for i, rs in runs.items()}
         if not all(times.values()):
             continue
+        noop = times["noop"]["median"]
         for impl in IMPLS:
             t = times[impl]
-            ratio = times["sklearn"]["median"] / t["median"] if impl == "sknn" else 1.0
+            ratio = beyond = ""
+            if impl == "sknn":
+                ratio = f"{times['sklearn']['median'] / t['median']:.2f}"
+                rest = (times["sklearn"]["median"] - noop) / (t["median"] - noop)
+                beyond = f"{rest:.2f}"
             rss = h.median(r["rss_mb"] for r in runs[impl])
             score = runs[impl][0]["score"]
             summary.append(dict(workload=workload, impl=impl, seconds=t, rss_mb=rss))
             print(
-                f"{workload:<8} {impl:<8} {t['median']:>9.2f} "
-                f"{t['min']:>6.2f}-{t['max']:<6.2f} {ratio:>12.2f} "
-                f"{rss:>8.1f} {score:>8.4f}"
+                f"{workload:<8} {impl:<8} {t['median']:>9.3f} "
+                f"{t['min']:>6.3f}-{t['max']:<6.3f} {ratio:>12} "
+                f"{rss:>8.1f} {score:>8.4f} {beyond:>11}"
             )
     if args.json:
         doc = dict(date=date.today().isoformat(), machine=info, threads=args.threads)
