@@ -204,13 +204,14 @@ def print_spread(rows, records) -> None:
     print("\nthe machine's speed: a fixed NumPy/BLAS probe before every epoch,")
     print("median per process; epochs over the probe just before them, median per")
     print("process: what is left of the spread once the machine's speed is removed")
-    line = "{:<13}{:<8}{:>28}{:>8}{:>28}{:>8}"
+    line = "{:<13}{:<8}{:>28}{:>8}{:>24}{:>8}"
     heads = ("probe s", "max/min", "epoch/probe", "max/min")
     print(line.format("workload", "impl", *heads))
     for r in rows:
         p, e = r.get("probe"), r.get("epoch_per_probe")
         sp, se = (fmt((s or {}).get("spread"), ".2f") for s in (p, e))
-        print(line.format(r["workload"], r["impl"], fmt_range(p), sp, fmt_range(e), se))
+        fp, fe = fmt_range(p), fmt_range(e, ".1f")
+        print(line.format(r["workload"], r["impl"], fp, sp, fe, se))
     by = {(r["workload"], r["impl"]): r for r in rows}
     for name in dict.fromkeys(r["workload"] for r in rows):
         sk, sl = by.get((name, "sknn")), by.get((name, "sklearn"))
