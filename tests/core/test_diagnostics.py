@@ -53,16 +53,21 @@ def test_dead_units_use_a_bounded_sample():
     assert seen == [100]
 
 
-def test_check_outputs_is_one_pass_with_the_dead_unit_fraction():
+def test_check_outputs_is_one_pass_with_the_dead_unit_fraction(monkeypatch):
     net = Network([2, 4, 1], ["relu"], get_loss("squared_error"), float)
     net.initialize(np.random.default_rng(0))
     X = np.random.default_rng(1).normal(size=(3000, 2))
     passes = []
     original = net.evaluate
     net.evaluate = lambda X, hidden: passes.append(len(X)) or original(X, hidden)
+    # Rows spread evenly over X: no random generator is made.
+    monkeypatch.setattr(np.random, "default_rng", None)
     dead = check_outputs(net, X)
-    assert sum(passes) <= 1000  # one pass over the sampled rows
-    assert dead == dead_unit_fraction(net, X, np.random.default_rng(0))
+    monkeypatch.undo()
+    assert sum(passes) == 1000  # one pass over the sampled rows
+    rows = np.linspace(0, len(X) - 1, 1000).astype(int)
+    assert len(set(rows)) == 1000 and rows[0] == 0 and rows[-1] == len(X) - 1
+    assert dead == dead_unit_fraction(net, X[rows], rng=None)
     net.params[:] = 1e300  # finite weights whose outputs overflow
     with pytest.raises(TrainingDiverged, match="outputs overflow"):
         check_outputs(net, X)
