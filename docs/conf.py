@@ -67,6 +67,11 @@ myst_dmath_double_inline = True
 # SKNN_DOCS_PLOT_GALLERY=0 skips running the examples (a quick build): the
 # gallery pages are still made, with their code but without output or figures.
 _plot_gallery = os.environ.get("SKNN_DOCS_PLOT_GALLERY", "1").lower()
+# The examples' experimental scikit-learn names (HalvingRandomSearchCV) must
+# resolve for the gallery's cross-references also when the examples, which
+# enable them, do not run.
+from sklearn.experimental import enable_halving_search_cv  # noqa: E402, F401
+
 if _plot_gallery not in ("0", "false", "no", "off"):
     # NumPy's BLAS on one thread while the examples run in this process: their
     # matrices are small, and on a busy machine BLAS threads spinning for the
