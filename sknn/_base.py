@@ -220,31 +220,31 @@ class BaseMLP(
     def _continue(self, n_outputs, incremental, undo):
         """The network and state to go on with, and the network's spec.
 
-        ``partial_fit`` continues the optimiser and history of the fitted
-        network, in place while the parameters define the same network (the
-        call's start is saved, and ``undo`` gets what restores it); otherwise
-        a new network takes the fitted parameters. A warm-started ``fit`` (or
-        the first ``partial_fit`` after an L-BFGS fit) starts a new optimiser
-        but keeps the curves and ``t_``.
+        ``partial_fit`` continues the optimiser and history in place (the
+        call's start is saved, and ``undo`` gets what restores it), on the
+        fitted network while the parameters define the same network, else on
+        a new one holding the fitted parameters. A warm-started ``fit`` (or
+        the first ``partial_fit`` after an L-BFGS fit) gets a new network and
+        optimiser but keeps the curves and ``t_``.
         """
         old, state = self._network, self._state
         spec, _ = network_spec(self, old.layer_sizes[0], n_outputs, old.dtype)
-        in_place = incremental and state is not None
-        if in_place and spec == self.__dict__.get("_network_spec"):
-            start = EpochStart(old)
-            start.save(old, state)
-            undo.append(lambda: start.restore(old, state))
-            return old, state, spec
-        net = Network(**spec)
-        if net.layer_sizes != old.layer_sizes or net.params.size != old.params.size:
-            raise ValueError(
-                f"Cannot continue training: the layer sizes {net.layer_sizes} differ "
-                f"from the fitted model's {old.layer_sizes} (or its normalisation "
-                "options changed). Set warm_start=False or refit."
-            )
-        net.load_state(old)
-        if in_place:
-            return net, state.copy(), spec
+        continues = incremental and state is not None  # the optimiser goes on
+        net = old
+        if not continues or spec != self.__dict__.get("_network_spec"):
+            net = Network(**spec)
+            if net.layer_sizes != old.layer_sizes or net.params.size != old.params.size:
+                raise ValueError(
+                    f"Cannot continue training: the layer sizes {net.layer_sizes} "
+                    f"differ from the fitted model's {old.layer_sizes} (or its "
+                    "normalisation options changed). Set warm_start=False or refit."
+                )
+            net.load_state(old)
+        if continues:  # in place: the call's start is saved, to undo
+            start = EpochStart(net)
+            start.save(net, state)
+            undo.append(lambda: start.restore(net, state))
+            return net, state, spec
         state = new_state(self, net)
         if state is not None and self._state is not None:
             state.continue_history(self._state)

@@ -70,25 +70,6 @@ class TrainingState:
         self.gradient_norm_curve.append(norm)
         self.clipped_gradient_norm_curve.append(clipped)
 
-    def copy(self):
-        """An independent copy, for a call that may fail (``partial_fit``).
-
-        The optimiser and the schedule change in place, so they are copied
-        deeply; the curves only grow, so copying the lists suffices (a deep
-        copy of every entry made each ``partial_fit`` call cost time growing
-        with the number of calls so far).
-        """
-        new = copy.copy(self)
-        new.optimizer = copy.deepcopy(self.optimizer)
-        new.schedule = copy.deepcopy(self.schedule)
-        for name, value in vars(self).items():
-            if isinstance(value, list):
-                setattr(new, name, list(value))
-        if self.best_params is not None:
-            new.best_params = tuple(a.copy() for a in self.best_params)
-        new.__dict__.pop("_batch_buffers", None)
-        return new
-
     def continue_history(self, old):
         """Carry the curves and counters of an earlier fit (``warm_start``).
 

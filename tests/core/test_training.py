@@ -462,8 +462,8 @@ def test_optimizer_shares_the_work_buffer_it_is_given():
 
 
 def test_optimizer_keeps_no_reference_to_the_network_after_training():
-    """The scratch buffer is lent for one call: copying the training state
-    (partial_fit does, to roll back) must not copy the network too."""
+    """The scratch buffer is lent for one call: the training state (kept by
+    the estimator, and pickled with it) must not hold on to the network."""
     from sknn import MLPRegressor
 
     rng = np.random.default_rng(0)
