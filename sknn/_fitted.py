@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _version
 from ._validation import cast_to
 
 __all__ = ["FittedMixin", "InconsistentSknnVersionWarning"]
@@ -131,14 +132,12 @@ class FittedMixin:
     # -- pickling ----------------------------------------------------------------
 
     def __getstate__(self):
-        from . import __version__
-
+        __version__ = _version.__version__
         # scikit-learn records its own version only for its own estimators.
         return dict(super().__getstate__().items(), _sknn_version=__version__)
 
     def __setstate__(self, state):
-        from . import __version__
-
+        __version__ = _version.__version__
         state = dict(state)
         pickled = state.pop("_sknn_version", "unknown")
         if pickled != __version__:

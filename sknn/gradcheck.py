@@ -4,8 +4,7 @@
 estimator's network; :func:`relative_gradient_error` and
 :func:`numerical_gradient` work on a :class:`~sknn.core.network.Network`
 directly. No training code uses them: they are diagnostics, so they live in
-the estimator layer (``sknn.core.gradcheck``, their old home, is a deprecated
-alias).
+the estimator layer.
 
 Both sides are the training-mode cost (batch norm with the batch's own
 statistics) without dropout or input noise, penalties included; batch norm's

@@ -1,20 +1,12 @@
 """The gradient checker, :mod:`sknn.gradcheck`: backpropagation against finite
 differences on networks (every activation x cost x penalty), the checker itself
-(kinks, subsets, float32, its result), ``check_gradients`` on the estimators,
-and the deprecated path ``sknn.core.gradcheck``."""
+(kinks, subsets, float32, its result), ``check_gradients`` on the estimators."""
 
-import importlib
 import pickle
-import re
-import warnings
 
 import numpy as np
 import pytest
-from _helpers import core_alone_imports, pickled_under
 
-import sknn.core
-import sknn.core.gradcheck as old
-import sknn.gradcheck
 from sknn import MLPClassifier, MLPRegressor, check_gradients
 from sknn.core.activations import ACTIVATIONS, Activation, Tanh
 from sknn.core.losses import get_loss
@@ -548,57 +540,3 @@ def test_the_result_keeps_working_as_a_float():
     assert isinstance(result, float) and result < 1e-7 and float(result) >= 0
     assert f"{result:.2e}".endswith(tuple("0123456789"))
     assert "n_checked=" in repr(result) and "n_skipped=0" in repr(result)
-
-
-# -- the deprecated path sknn.core.gradcheck (and the names in sknn.core) ------
-
-MOVED = ["GradientCheck", "numerical_gradient", "relative_gradient_error"]
-
-
-def test_importing_the_old_module_does_not_warn():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        importlib.reload(old)
-
-
-@pytest.mark.parametrize("name", MOVED)
-def test_old_names_warn_and_are_the_new_objects(name):
-    tail = (
-        " is deprecated and will be removed in sknn 0.3; "
-        f"import {name} from sknn.gradcheck instead"
-    )
-    for module, deprecated in [
-        (old, "sknn.core.gradcheck"),
-        (sknn.core, f"sknn.core.{name}"),
-    ]:
-        with pytest.warns(FutureWarning, match=re.escape(deprecated + tail)):
-            assert getattr(module, name) is getattr(sknn.gradcheck, name)
-    assert name not in sknn.core.__all__
-
-
-def test_from_imports_of_the_old_names_warn():
-    with pytest.warns(FutureWarning, match="sknn.core.gradcheck is deprecated"):
-        from sknn.core.gradcheck import relative_gradient_error as from_old
-    with pytest.warns(FutureWarning, match="sknn.core.GradientCheck is deprecated"):
-        from sknn.core import GradientCheck as from_core
-    assert from_old is relative_gradient_error and from_core is GradientCheck
-    with pytest.raises(AttributeError, match="'sknn.core' has no attribute 'check'"):
-        sknn.core.check  # noqa: B018
-    with pytest.raises(AttributeError, match="'sknn.core.gradcheck' has no attribute"):
-        old.check  # noqa: B018
-
-
-def test_a_pickled_result_naming_the_old_module_loads_with_a_warning():
-    net, X, Y, _ = _problem("tanh", "squared_error")
-    result = relative_gradient_error(net, X, Y, n_checks=10, random_state=0)
-    data = pickled_under(result, "sknn.gradcheck", "sknn.core.gradcheck")
-    with pytest.warns(FutureWarning, match="import GradientCheck from sknn.gradcheck"):
-        loaded = pickle.loads(data)
-    assert type(loaded) is GradientCheck and loaded == result
-    assert vars(loaded) == vars(result) and repr(loaded) == repr(result)
-
-
-def test_the_old_paths_import_nothing_above_the_core():
-    out = core_alone_imports("sknn.core.gradcheck", "sknn.core.schedules")
-    assert "sknn.core.gradcheck" in out and "sknn.core.schedules" in out
-    assert [m for m in out if m != "sknn" and not m.startswith("sknn.core")] == []

@@ -180,15 +180,3 @@ def test_importing_sknn_does_not_import_matplotlib():
         "assert 'matplotlib' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_sknn_inspection_is_deprecated():
-    import sknn.inspection
-
-    with pytest.warns(FutureWarning, match=r"^sknn.inspection is deprecated .*0\.3"):
-        assert sknn.inspection.LossCurveDisplay is LossCurveDisplay
-    with pytest.warns(FutureWarning, match="import LossCurveDisplay from sknn inst"):
-        from sknn.inspection import LossCurveDisplay as old
-    assert old is LossCurveDisplay
-    with pytest.raises(AttributeError, match="no attribute 'Other'"):
-        sknn.inspection.Other  # noqa: B018

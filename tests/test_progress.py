@@ -13,7 +13,7 @@ from _helpers import assert_same_model
 from sknn._progress import ProgressLogger, VerboseLogger, _clock_time
 from sknn.core.callbacks import StoppingRule, ValidationMonitor
 from sknn.core.losses import get_loss
-from sknn.core.lr_schedules.sklearn_rules import Constant
+from sknn.core.lr_schedules.sklearn_rules import ConstantRule
 from sknn.core.network import Network
 from sknn.core.optimizers import Adam
 from sknn.core.state import TrainingState
@@ -49,7 +49,7 @@ def _setup(n=64, seed=0):
     net.initialize(np.random.default_rng(seed))
     optimizer = Adam()
     optimizer.init(net.params)
-    return net, X, Y, TrainingState(optimizer, Constant(0.01), False)
+    return net, X, Y, TrainingState(optimizer, ConstantRule(0.01), False)
 
 
 def _train(progress, max_iter=3, batch_size=16, callbacks=(), state=None, **kw):

@@ -215,7 +215,7 @@ def test_pickle_records_the_sknn_version(models):
 
 def test_pickle_from_another_sknn_version_warns(models, monkeypatch):
     clf, _ = models
-    monkeypatch.setattr(sknn, "__version__", "0.0.1")
+    monkeypatch.setattr(sknn._version, "__version__", "0.0.1")
     blob = pickle.dumps(clf)
     monkeypatch.undo()
     pattern = (

@@ -5,8 +5,6 @@ layer over it.
 """
 
 from . import lr_schedules
-from ._deprecation import GRADCHECK as _GRADCHECK
-from ._deprecation import moved as _moved
 from .activations import ACTIVATIONS, Activation, get_activation
 from .divergence import TrainingDiverged
 from .initializers import INITIALIZERS, get_initializer
@@ -42,7 +40,3 @@ __all__ = [
     "lr_schedules",
     "get_optimizer",
 ]
-
-# The gradient checker is a diagnostic of the estimator layer (sknn.gradcheck)
-# since sknn 0.2; its old names here warn until 0.3 and import it only then.
-__getattr__ = _moved(__name__, _GRADCHECK, "sknn.core.{name}")

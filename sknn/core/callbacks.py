@@ -20,20 +20,11 @@ stopping rule only hands its message to a ``log`` function it is given.
 
 import numpy as np
 
-from ._deprecation import moved
-
 __all__ = [
     "Callback",
     "StoppingRule",
     "ValidationMonitor",
 ]
-
-# The printing callbacks moved to the estimator layer; an old name imports it.
-__getattr__ = moved(
-    __name__,
-    dict.fromkeys(["ProgressLogger", "VerboseLogger"], "sknn._progress"),
-    "sknn.core.callbacks.{name}",
-)
 
 
 class Callback:

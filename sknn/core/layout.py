@@ -264,13 +264,6 @@ class ParameterLayout:
     def __setstate__(self, state):
         if state.get("grads") is None:
             state = {**state, "grads": np.zeros_like(state["params"])}
-        if "stats" not in state:  # pickled before the extras existed
-            n_hidden, dtype = len(state["layer_sizes"]) - 2, state["dtype"]
-            state = {
-                **state, "normalization": [None] * n_hidden,
-                "weight_norm": [False] * (n_hidden + 1), "n_extras": 0,
-                "n_biases": sum(state["layer_sizes"][1:]), "stats": np.zeros(0, dtype),
-            }  # fmt: skip
         self.__dict__.update((k, v) for k, v in state.items() if k not in self._DERIVED)
         self._make_views()
 

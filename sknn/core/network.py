@@ -21,11 +21,6 @@ __all__ = ["Network"]
 
 # Rows per block in ``predict``: bounded memory and cache-friendly products.
 _PREDICT_BLOCK_ELEMENTS = 1 << 20
-# The options of networks pickled before normalisation and input noise existed.
-_BEFORE_NORMALIZATION = {
-    "norm_position": "before", "norm_momentum": 0.1, "norm_eps": 1e-5,
-    "input_noise": 0.0,
-}  # fmt: skip
 
 
 class Network(ParameterLayout):
@@ -322,8 +317,5 @@ class Network(ParameterLayout):
         return {**super().__getstate__(), "_work": None}
 
     def __setstate__(self, state):
-        if "stats" not in state:  # pickled before normalisation existed
-            n_hidden = len(state["layer_sizes"]) - 2
-            state = {**_BEFORE_NORMALIZATION, "_norms": [None] * n_hidden, **state}
         super().__setstate__(state)
         self._hooks = NormHooks(self._norms, self.norm_position, self)

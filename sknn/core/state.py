@@ -28,8 +28,6 @@ class TrainingState:
     (:data:`EXPLOSION_FACTOR`).
     """
 
-    start_loss = None  # also for states pickled before it existed
-
     #: The per-epoch lists, which only grow.
     CURVES = (
         "loss_curve", "learning_rate_curve", "gradient_norm_curve",

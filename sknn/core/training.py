@@ -15,30 +15,13 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from ._deprecation import moved
 from .divergence import TrainingDiverged, check_explosion, numpy_errstate
 from .gradients import GradientRecorder
 from .penalties import penalty_value
-from .state import (
-    EpochStart,
-    TrainingState,  # noqa: F401  (fitted models' pickles name it here)
-)
+from .state import EpochStart
 from .targets import ClassCodes
 
 __all__ = ["fit_stochastic", "iter_batches", "run_epoch", "update"]
-
-# Names that lived here before the loop's module was split warn, except those
-# the loop itself imports (TrainingState, which every pickled fitted model
-# names here, TrainingDiverged and numpy_errstate).
-__getattr__ = moved(
-    __name__,
-    {
-        "fit_lbfgs": "sknn.core.lbfgs",
-        "EXPLOSION_FACTOR": "sknn.core.divergence",
-        "EXPLOSION_FLOOR": "sknn.core.divergence",
-    },
-    "sknn.core.training.{name}",
-)
 
 
 def iter_batches(X, Y, sample_weight, batch_size, shuffle, rng, buffers=None):

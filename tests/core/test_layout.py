@@ -203,20 +203,6 @@ def test_load_state_refuses_another_layout(options):
         _layout(**options).load_state(_layout())
 
 
-def test_layouts_pickled_before_the_extras_still_load():
-    plain = ParameterLayout([3, 4, 2], ["relu"], np.float64)
-    plain.params[...] = np.arange(plain.params.size)
-    state = plain.__getstate__()
-    for key in ("normalization", "weight_norm", "n_biases", "n_extras", "stats"):
-        del state[key]
-    old = ParameterLayout.__new__(ParameterLayout)
-    old.__setstate__(state)
-    assert old.stats.size == 0 and old.n_extras == 0 and old.n_biases == 6
-    assert old.normalization == [None] and old.weight_norm == [False, False]
-    np.testing.assert_array_equal(old.coefs[1], plain.coefs[1])
-    _check_views(old)
-
-
 @pytest.mark.parametrize(
     "kwargs, match",
     [

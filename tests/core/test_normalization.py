@@ -781,30 +781,6 @@ def test_load_state_refuses_another_architecture():
             other.load_state(net)
 
 
-def test_networks_pickled_before_the_extras_still_load():
-    net = _net(perturb=False)
-    state = net.__getstate__()
-    for key in (
-        "normalization",
-        "_norms",
-        "weight_norm",
-        "norm_position",
-        "norm_momentum",
-        "norm_eps",
-        "input_noise",
-        "n_biases",
-        "n_extras",
-        "stats",
-    ):
-        del state[key]
-    old = Network.__new__(Network)
-    old.__setstate__(state)
-    X, Y, _ = _problem()
-    np.testing.assert_array_equal(old.predict(X), net.predict(X))
-    assert old.loss_and_gradient(X, Y) == net.loss_and_gradient(X, Y)
-    assert not old.is_stochastic and old.stats.size == 0
-
-
 # -- sample-weighted batch statistics ------------------------------------------
 
 

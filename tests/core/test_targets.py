@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sknn.core.losses import get_loss
-from sknn.core.lr_schedules.sklearn_rules import Constant
+from sknn.core.lr_schedules.sklearn_rules import ConstantRule
 from sknn.core.network import Network
 from sknn.core.optimizers import Adam
 from sknn.core.state import TrainingState
@@ -51,7 +51,7 @@ def test_training_on_codes_equals_training_on_the_matrix(shuffle):
         net.initialize(np.random.default_rng(0), "glorot_uniform")
         optimizer = Adam()
         optimizer.init(net.params)
-        state = TrainingState(optimizer, Constant(0.01), False)
+        state = TrainingState(optimizer, ConstantRule(0.01), False)
         fit_stochastic(
             net, X, targets, None, state, max_iter=3, batch_size=16,
             shuffle=shuffle, rng=np.random.default_rng(1), alpha=1e-3,

@@ -13,7 +13,7 @@ from sknn.core.divergence import EXPLOSION_FACTOR, EXPLOSION_FLOOR, TrainingDive
 from sknn.core.lbfgs import fit_lbfgs
 from sknn.core.losses import get_loss
 from sknn.core.lr_schedules import Adaptive, InvScaling, ScheduleDriver, StepLR
-from sknn.core.lr_schedules.sklearn_rules import Constant
+from sknn.core.lr_schedules.sklearn_rules import ConstantRule
 from sknn.core.network import Network
 from sknn.core.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 from sknn.core.state import TrainingState
@@ -47,7 +47,7 @@ def _net(sizes=(3, 8, 1), activation="tanh", dtype=np.float64, seed=0, **kw):
 def _state(net, optimizer=None, schedule=None, early_stopping=False):
     optimizer = Adam() if optimizer is None else optimizer
     optimizer.init(net.params)
-    schedule = Constant(0.01) if schedule is None else schedule
+    schedule = ConstantRule(0.01) if schedule is None else schedule
     return TrainingState(optimizer, schedule, early_stopping)
 
 
@@ -153,7 +153,7 @@ def test_fit_stochastic_decreases_the_loss(optimizer):
     X, Y = _regression()
     net = _net()
     start = _cost(net, X, Y)
-    state = _fit(net, X, Y, _state(net, optimizer(), Constant(0.02)), max_iter=60)
+    state = _fit(net, X, Y, _state(net, optimizer(), ConstantRule(0.02)), max_iter=60)
     assert state.n_iter == len(state.loss_curve) <= 60
     assert state.t == 64 * state.n_iter
     assert state.loss == state.loss_curve[-1]
@@ -261,7 +261,12 @@ def _divergent_setup(lr):
     X = rng.normal(size=(40, 2))
     Y = 100 * X.sum(axis=1, keepdims=True)
     net = _net((2, 3, 1), "identity")
-    return net, X, Y, _state(net, SGD(momentum=0.0), Constant(lr), early_stopping=True)
+    return (
+        net,
+        X,
+        Y,
+        _state(net, SGD(momentum=0.0), ConstantRule(lr), early_stopping=True),
+    )
 
 
 def test_divergence_raises_and_keeps_the_last_completed_epoch():
@@ -316,7 +321,7 @@ def test_keyboard_interrupt_keeps_the_best_epoch_with_early_stopping():
                 raise KeyboardInterrupt
             super().step(params, grads, lr)
 
-    state = _state(net, Interrupting(), Constant(0.05), early_stopping=True)
+    state = _state(net, Interrupting(), ConstantRule(0.05), early_stopping=True)
 
     def record(net):
         seen.append(net.params.copy())
@@ -489,7 +494,7 @@ def test_training_uses_small_ufunc_buffers_and_restores_numpy_s(monkeypatch):
     )
     before = np.getbufsize()
     X, Y = _regression()
-    net, state = _net(), TrainingState(Adam(), Constant(0.01), early_stopping=False)
+    net, state = _net(), TrainingState(Adam(), ConstantRule(0.01), early_stopping=False)
     state.optimizer.init(net.params)
     fit_stochastic(net, X, Y, None, state, max_iter=2, batch_size=16, shuffle=True,
                    rng=np.random.default_rng(0))  # fmt: skip
@@ -636,7 +641,7 @@ def test_an_exploding_loss_diverges_before_it_is_infinite():
     times the first epoch's loss and diverges, leaving the model of epoch 8."""
     X, Y = _regression()
     net = _net()
-    state = _state(net, SGD(momentum=0.0), Constant(2.0))
+    state = _state(net, SGD(momentum=0.0), ConstantRule(2.0))
     seen = []
 
     class Record(Callback):
@@ -665,7 +670,7 @@ def test_an_explosion_within_the_first_epoch_is_measured_from_the_start():
     X, Y = _regression(n=256)
     net = _net()
     before = net.params.copy()
-    state = _state(net, Adam(), Constant(1e6))
+    state = _state(net, Adam(), ConstantRule(1e6))
     with pytest.raises(TrainingDiverged, match=r"times the initial parameters' "
                        r"\S+\) at epoch 1\.$"):  # fmt: skip
         _fit(net, X, Y, state, batch_size=8)
@@ -683,7 +688,7 @@ def test_a_large_but_steady_loss_is_not_an_explosion():
     Y[0] = _net().predict(X[:1])  # the first batch of one row fits exactly
     for batch_size, optimizer in ((1, SGD(momentum=0.0)), (16, Adam())):
         net = _net()
-        state = _state(net, optimizer, Constant(1e-4))
+        state = _state(net, optimizer, ConstantRule(1e-4))
         _fit(net, X, Y, state, batch_size=batch_size, shuffle=False, max_iter=5)
         assert state.n_iter == 5 and state.loss_curve[0] > 1e7
         if batch_size == 1:
@@ -703,41 +708,3 @@ def test_a_loss_that_grows_from_exactly_zero_is_an_explosion_above_the_floor():
     state.loss_curve, state.start_loss = [], 0.0  # the first epoch
     with pytest.raises(TrainingDiverged, match="inf times the initial parameters'"):
         _check_explosion(2 * EXPLOSION_FLOOR, state, lambda: 0.0)
-
-
-# -- the module split ----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "name, home",
-    [
-        ("fit_lbfgs", "sknn.core.lbfgs"),
-        ("EXPLOSION_FACTOR", "sknn.core.divergence"),
-        ("EXPLOSION_FLOOR", "sknn.core.divergence"),
-    ],
-)
-def test_names_moved_out_of_the_training_module_warn(name, home):
-    import importlib
-
-    import sknn.core.training as training
-
-    with pytest.warns(FutureWarning, match=f"import {name} from {home}"):
-        old = getattr(training, name)
-    assert old is getattr(importlib.import_module(home), name)
-
-
-def test_training_state_pickled_under_the_old_path_loads_silently():
-    import pickle
-    import warnings
-
-    from sknn.core.state import TrainingState as Moved
-    from sknn.core.training import TrainingState
-
-    assert TrainingState is Moved
-    state = TrainingState(None, None, early_stopping=False)
-    old = pickle.dumps(state, protocol=2).replace(
-        b"sknn.core.state", b"sknn.core.training"
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert vars(pickle.loads(old)) == vars(state)

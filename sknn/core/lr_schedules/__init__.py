@@ -20,8 +20,7 @@ The training loop reads the rate from a driver (the protocol is in
 these schedules; scikit-learn's ``"constant"``, ``"invscaling"`` and
 ``"adaptive"`` are drivers of their own, in
 :mod:`~sknn.core.lr_schedules.sklearn_rules` (:data:`SCHEDULES` maps the
-strings to them). Its ``Constant`` is not exported here: ``Constant`` is the
-schedule above.
+strings to them).
 """
 
 from ._base import Schedule

@@ -11,19 +11,19 @@ training (after lowering the rate) or False to stop (the rule then prints
 loop undo an epoch that was interrupted or diverged (a driver without them
 is deep-copied instead).
 
-scikit-learn's ``Constant``, ``InvScaling`` and ``Adaptive``
+scikit-learn's ``ConstantRule``, ``InvScaling`` and ``Adaptive``
 (:mod:`sknn.core.lr_schedules.sklearn_rules`) are drivers;
 :class:`ScheduleDriver` runs any schedule of :mod:`sknn.core.lr_schedules`.
 """
 
 import copy
 
-from .sklearn_rules import Constant
+from .sklearn_rules import ConstantRule
 
 __all__ = ["ScheduleDriver"]
 
 
-class ScheduleDriver(Constant):
+class ScheduleDriver(ConstantRule):
     """Drive the rate with a schedule object of :mod:`sknn.core.lr_schedules`.
 
     The schedule is copied (and reset), so the caller's object is never

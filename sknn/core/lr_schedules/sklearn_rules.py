@@ -1,21 +1,19 @@
 """scikit-learn's ``learning_rate`` options, with its exact semantics.
 
-``Constant``, ``InvScaling`` and ``Adaptive`` are the drivers (see
+``ConstantRule``, ``InvScaling`` and ``Adaptive`` are the drivers (see
 :mod:`sknn.core.lr_schedules.driver` for the protocol the training loop
 calls) for ``learning_rate='constant'``, ``'invscaling'`` and ``'adaptive'``;
-:data:`SCHEDULES` maps the strings to them. ``Constant`` is also the base of
-every driver, :class:`~sknn.core.lr_schedules.driver.ScheduleDriver`
-included: a fixed rate and the protocol's defaults.
-
-This ``Constant`` drives the training loop; the schedule
-:class:`sknn.core.lr_schedules.Constant` (``base_lr`` at every step) is a
-different object, and the one the package exports under that name.
+:data:`SCHEDULES` maps the strings to them. ``ConstantRule`` is also the base
+of every driver, :class:`~sknn.core.lr_schedules.driver.ScheduleDriver`
+included: a fixed rate, scikit-learn's stop at the first plateau, and the
+protocol's defaults. (The schedule :class:`sknn.core.lr_schedules.Constant`,
+``base_lr`` at every step, is a schedule that a driver runs, not a driver.)
 """
 
-__all__ = ["SCHEDULES", "Adaptive", "Constant", "InvScaling"]
+__all__ = ["SCHEDULES", "Adaptive", "ConstantRule", "InvScaling"]
 
 
-class Constant:
+class ConstantRule:
     """A fixed rate; training stops at the first plateau."""
 
     per_batch = False
@@ -57,7 +55,7 @@ class Constant:
         vars(self).update(saved)
 
 
-class InvScaling(Constant):
+class InvScaling(ConstantRule):
     """``rate = learning_rate_init / (t + 1) ** power_t``, updated per epoch."""
 
     def __init__(self, learning_rate_init=0.001, power_t=0.5):
@@ -68,7 +66,7 @@ class InvScaling(Constant):
         self.rate = self.learning_rate_init / (t + 1) ** self.power_t
 
 
-class Adaptive(Constant):
+class Adaptive(ConstantRule):
     """Divide the rate by 5 at each plateau; stop once it is at most 1e-6."""
 
     def on_plateau(self):
@@ -82,4 +80,4 @@ class Adaptive(Constant):
 
 
 #: scikit-learn's ``learning_rate`` strings, mapped to their schedules.
-SCHEDULES = {"constant": Constant, "invscaling": InvScaling, "adaptive": Adaptive}
+SCHEDULES = {"constant": ConstantRule, "invscaling": InvScaling, "adaptive": Adaptive}

@@ -4,19 +4,19 @@
 import pytest
 
 from sknn.core.lr_schedules import SCHEDULES, Adaptive, InvScaling
-from sknn.core.lr_schedules.sklearn_rules import Constant
+from sknn.core.lr_schedules.sklearn_rules import ConstantRule
 
 
 def test_registry():
     assert SCHEDULES == {
-        "constant": Constant,
+        "constant": ConstantRule,
         "invscaling": InvScaling,
         "adaptive": Adaptive,
     }
 
 
 def test_constant_never_changes_and_stops_at_plateau():
-    s = Constant(0.03)
+    s = ConstantRule(0.03)
     assert s.rate == 0.03
     for t in (0, 10, 1000):
         s.epoch_end(t)
@@ -26,7 +26,7 @@ def test_constant_never_changes_and_stops_at_plateau():
 
 
 def test_default_rate():
-    assert Constant().rate == 0.001
+    assert ConstantRule().rate == 0.001
     assert InvScaling().rate == 0.001
     assert InvScaling().power_t == 0.5
 
@@ -75,10 +75,33 @@ def test_adaptive_stops_at_exactly_the_threshold():
 @pytest.mark.parametrize(
     ("schedule", "message"),
     [
-        (Constant(0.01), "Stopping."),
+        (ConstantRule(0.01), "Stopping."),
         (InvScaling(0.01), "Stopping."),
         (Adaptive(0.01), "Learning rate too small. Stopping."),  # scikit-learn's
     ],
 )
 def test_stop_message(schedule, message):
     assert schedule.stop_message() == message
+
+
+def test_a_fitted_adaptive_classifier_pickles(small_classification):
+    """The fitted estimator keeps its rate driver (for ``partial_fit``) through a
+    pickle, and training goes on from it."""
+    import pickle
+
+    import numpy as np
+    from _helpers import assert_deep_equal
+
+    from sknn import MLPClassifier
+
+    X, y = small_classification
+    clf = MLPClassifier(
+        (8,), solver="sgd", learning_rate="adaptive", max_iter=5, random_state=0
+    ).fit(X, y)
+    assert type(clf._state.schedule) is Adaptive
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert_deep_equal(loaded._state.schedule, clf._state.schedule)
+    loaded.partial_fit(X, y)
+    clf.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
