@@ -21,7 +21,8 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 matplotlib.use("Agg")  # before anything imports pyplot
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # document the working tree, even if not installed
+if importlib.util.find_spec("sknn") is None:  # not installed: the working tree
+    sys.path.insert(0, str(HERE.parent))  # (CI documents the installed wheel)
 
 import sknn  # noqa: E402
 
