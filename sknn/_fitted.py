@@ -6,13 +6,12 @@ own estimators.
 """
 
 import warnings
-from numbers import Integral
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _version
+from ._plainstate import from_plain, to_plain
 from ._validation import cast_to
 
 __all__ = ["FittedMixin", "InconsistentSknnVersionWarning"]
@@ -70,24 +69,29 @@ class FittedMixin:
         return cast_to(X, self._network.dtype, "X")
 
     def _forward(self, X):
-        """Validated ``X`` through the fitted network: the output activations."""
+        """Validated ``X`` through the fitted network: the output activations.
+
+        In scikit-learn's dtype: its products ``X @ coefs_`` promote, so the
+        outputs are float32 only when both ``X`` and the model are; float64
+        ``X`` given to a float32 model is computed (and returned) in float64,
+        by a float64 copy of the network (its parameters upcast exactly).
+        """
         check_is_fitted(self)
-        return self._network.predict(self._validate_X(X))
+        net = self._network
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
+            reset=False,
+        )  # fmt: skip
+        if X.dtype.itemsize > net.dtype.itemsize:
+            return net.astype(X.dtype).predict(X)
+        return net.predict(cast_to(X, net.dtype, "X"))
 
     def _mc_dropout(self, X, mc_samples):
-        """``mc_samples`` predictions with dropout on: shape (k, n, n_outputs)."""
-        if not isinstance(mc_samples, Integral) or mc_samples < 1:
-            raise ValueError(f"mc_samples must be a positive int, got {mc_samples!r}.")
-        check_is_fitted(self)
-        if not any(self._network.dropout):
-            raise ValueError(
-                "Monte-Carlo dropout needs dropout > 0 in at least one hidden layer; "
-                "this model was trained without dropout."
-            )
-        X = self._validate_X(X)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        rng = np.random.default_rng(seed)
-        return np.stack([self._network.predict(X, rng=rng) for _ in range(mc_samples)])
+        """``mc_samples`` predictions with dropout on: shape (k, n, n_outputs)
+        (the passes the estimators fold into running statistics, stacked)."""
+        from ._montecarlo import mc_passes
+
+        return np.stack(list(mc_passes(self, X, mc_samples)))
 
     @property
     def coefs_(self):
@@ -134,7 +138,9 @@ class FittedMixin:
     def __getstate__(self):
         __version__ = _version.__version__
         # scikit-learn records its own version only for its own estimators.
-        return dict(super().__getstate__().items(), _sknn_version=__version__)
+        # The fitted state is plain data (arrays, numbers, strings), so that a
+        # skops file names no sknn type but the estimator's (sknn._plainstate).
+        return dict(to_plain(super().__getstate__()), _sknn_version=__version__)
 
     def __setstate__(self, state):
         __version__ = _version.__version__
@@ -149,4 +155,4 @@ class FittedMixin:
                 ),
                 stacklevel=2,
             )
-        super().__setstate__(state)
+        super().__setstate__(from_plain(state))
