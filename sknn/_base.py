@@ -19,7 +19,7 @@ from sklearn.utils.validation import _check_sample_weight
 
 from ._build import network_spec, new_state
 from ._fitted import FittedMixin
-from ._params import PARAMETER_CONSTRAINTS, STOCHASTIC_SOLVERS
+from ._params import PARAMETER_CONSTRAINTS, STOCHASTIC_SOLVERS, check_schedule_name
 from ._solvers import NoEpochCompleted, run_lbfgs, run_stochastic
 from ._validation import ValidationMixin, cast_to
 from .core import Network, TrainingDiverged
@@ -115,6 +115,10 @@ class BaseMLP(
                         "call or in the same grid entry."
                     )
         return super().set_params(**params)
+
+    def _validate_params(self):
+        check_schedule_name(self)  # a schedule's name that needs parameters
+        super()._validate_params()
 
     # -- fitting ---------------------------------------------------------------
 

@@ -1,13 +1,37 @@
 """Parameter constraints and per-layer parameter expansion for the estimators."""
 
 import inspect
+import operator
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
 
 from .core import ACTIVATIONS, INITIALIZERS, Activation
 from .core.lr_schedules import SCHEDULE_CLASSES, SCHEDULES
+
+
+def _required_parameters(cls):
+    return [
+        name
+        for name, p in inspect.signature(cls).parameters.items()
+        if p.default is inspect.Parameter.empty
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+
+
+# The schedule names ``learning_rate`` takes alone (their parameters all have
+# defaults); the others need the object, with its parameters.
+_BY_NAME_ALONE = sorted(
+    name for name, cls in SCHEDULE_CLASSES.items() if not _required_parameters(cls)
+)
 
 STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw")
 
@@ -23,10 +47,11 @@ PARAMETER_CONSTRAINTS = {
         StrOptions({"auto"}),
         Interval(Integral, 1, None, closed="left"),
     ],
-    # scikit-learn's strings, the name of a schedule of sknn.core.lr_schedules,
-    # or a schedule object (or anything shaped like one).
+    # scikit-learn's strings, the name of a schedule of sknn.core.lr_schedules
+    # whose parameters all have defaults, or a schedule object (or anything
+    # shaped like one).
     "learning_rate": [
-        StrOptions(set(SCHEDULES) | set(SCHEDULE_CLASSES)),
+        StrOptions(set(SCHEDULES) | set(_BY_NAME_ALONE)),
         HasMethods(["__call__", "observe", "reset", "validate"]),
     ],
     "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -69,16 +94,41 @@ PARAMETER_CONSTRAINTS = {
 
 
 def hidden_sizes(sizes):
-    """``hidden_layer_sizes`` as a list of positive ints."""
+    """``hidden_layer_sizes`` as a list of positive ints.
+
+    Errors as scikit-learn's: its ``> 0`` check first (``ValueError``; a
+    ``TypeError`` from NumPy for entries it cannot compare, such as strings
+    or None), then ``TypeError`` for entries that are not integers (bools
+    and floats included), with scikit-learn's wording and a hint after it.
+    """
     sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
-    if any(s <= 0 for s in sizes if isinstance(s, Real)):  # scikit-learn's check
+    hint = (
+        f"hidden_layer_sizes={_shown(sizes)}: each entry is the number of units "
+        "of a hidden layer, a positive integer"
+    )
+    try:
+        nonpositive = bool(np.any(np.array(sizes) <= 0))  # scikit-learn's check
+    except TypeError as exc:  # raised again as it is (NumPy's UFuncTypeError)
+        if hasattr(exc, "add_note"):  # Python >= 3.11
+            exc.add_note(f"({hint}.)")
+        raise
+    if nonpositive:
         raise ValueError(
             f"hidden_layer_sizes must be > 0, got {sizes}. (Each entry is the "
             "number of units of a hidden layer, a positive integer.)"
         )
-    if any(not isinstance(s, Integral) for s in sizes):
-        raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes}.")
+    for s in sizes:
+        if isinstance(s, (bool, np.bool_)):  # an int to Python, not a count
+            raise TypeError(f"an integer is required ({hint}, not a bool: {s!r}.)")
+        try:
+            operator.index(s)  # scikit-learn's TypeError for floats
+        except TypeError as exc:
+            raise TypeError(f"{exc} ({hint}.)") from None
     return [int(s) for s in sizes]
+
+
+def _shown(sizes):
+    return repr(tuple(sizes)) if len(sizes) != 1 else f"({sizes[0]!r},)"
 
 
 def per_layer(estimator, name, n_hidden, check):
@@ -138,27 +188,37 @@ def normalization_per_layer(estimator, n_hidden):
     return ["batch" if b else "layer" if ln else None for b, ln in zip(batch, layer)]
 
 
-def _required_parameters(cls):
-    return [
-        name
-        for name, p in inspect.signature(cls).parameters.items()
-        if p.default is inspect.Parameter.empty
-        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]
+def needs_parameters(name):
+    """The parameters the schedule named ``name`` needs (empty if it has
+    defaults for all, or if ``name`` is one of scikit-learn's strings)."""
+    cls = SCHEDULE_CLASSES.get(name) if name not in SCHEDULES else None
+    return _required_parameters(cls) if cls is not None else []
+
+
+def check_schedule_name(estimator):
+    """Refuse ``learning_rate`` naming a schedule that needs parameters, with
+    scikit-learn's ``InvalidParameterError`` (its wording, for the names that
+    work alone), then which parameters the name needs."""
+    name = estimator.learning_rate
+    required = needs_parameters(name) if isinstance(name, str) else []
+    if not required:
+        return
+    try:
+        validate_parameter_constraints(
+            {"learning_rate": PARAMETER_CONSTRAINTS["learning_rate"]},
+            {"learning_rate": name},
+            caller_name=type(estimator).__name__,
+        )
+    except InvalidParameterError as exc:
+        cls = SCHEDULE_CLASSES[name]
+        raise InvalidParameterError(
+            f"{exc} learning_rate={name!r} needs {', '.join(required)}: pass the "
+            f"object instead, e.g. learning_rate={cls.__name__}({required[0]}=...) "
+            "from sknn.core.lr_schedules."
+        ) from None
 
 
 def schedule_from_name(name):
-    """The schedule ``SCHEDULE_CLASSES[name]`` with its default parameters."""
-    cls = SCHEDULE_CLASSES[name]
-    required = _required_parameters(cls)
-    if required:
-        by_name = sorted(
-            n for n, c in SCHEDULE_CLASSES.items() if not _required_parameters(c)
-        )
-        raise ValueError(
-            f"learning_rate={name!r} needs {', '.join(required)}: pass the object "
-            f"instead, e.g. learning_rate={cls.__name__}({required[0]}=...) from "
-            "sknn.core.lr_schedules. Names alone work for the schedules whose "
-            f"parameters all have defaults: {by_name}."
-        )
-    return cls()
+    """The schedule ``SCHEDULE_CLASSES[name]`` with its default parameters
+    (:func:`check_schedule_name` has refused names that need parameters)."""
+    return SCHEDULE_CLASSES[name]()

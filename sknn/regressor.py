@@ -16,6 +16,7 @@ from sklearn.utils.validation import (
 
 from ._base import BaseMLP
 from ._docstrings import COMMON_PARAMETERS, EXTRA_PARAMETERS, FITTED_ATTRIBUTES
+from ._montecarlo import mc_mean_std
 from ._validation import cast_to
 from .core.losses import get_loss
 
@@ -244,7 +245,8 @@ default=None
             ``mc_samples`` forward passes with dropout left on, seeded by
             ``random_state``.
         mc_samples : int, default=100
-            Number of Monte-Carlo passes when ``return_std=True``.
+            Number of Monte-Carlo passes when ``return_std=True``, at most
+            1,000,000 (memory does not grow with it; time does).
 
         Returns
         -------
@@ -267,14 +269,8 @@ default=None
         if not return_std:
             p = self._forward(X)
             return p.ravel() if p.shape[1] == 1 else p
-        samples = self._mc_dropout(X, mc_samples)
-        # In float64 and scaled by the largest pass: finite passes give a finite
-        # mean and spread even near the dtype's limit.
-        scale = np.abs(samples).max(axis=0).astype(np.float64)
-        scale[~(scale > 0) | ~np.isfinite(scale)] = 1.0
-        scaled = samples / scale
-        mean, std = scaled.mean(axis=0) * scale, scaled.std(axis=0) * scale
-        mean, std = mean.astype(samples.dtype), std.astype(samples.dtype)
+        # Running statistics: memory does not grow with mc_samples.
+        mean, std = mc_mean_std(self, X, mc_samples)
         if mean.shape[1] == 1:
             return mean.ravel(), std.ravel()
         return mean, std

@@ -331,8 +331,8 @@ BAD_PARAMS = [
      r"^hidden_layer_sizes must be > 0, got \[4, 0\]\. \("),
     ({"hidden_layer_sizes": (4, -2)}, ValueError,
      r"^hidden_layer_sizes must be > 0, got \[4, -2\]\. \("),
-    ({"hidden_layer_sizes": (4.5,)}, ValueError,
-     r"^hidden_layer_sizes must be positive integers, got \[4\.5\]\.$"),
+    ({"hidden_layer_sizes": (4.5,)}, TypeError,
+     r"^'float' object cannot be interpreted as an integer \(hidden_layer_sizes="),
     ({"hidden_layer_sizes": "abc"}, InvalidParameterError, "'hidden_layer_sizes'"),
     ({"learning_rate_init": -1.0}, InvalidParameterError,
      r"'learning_rate_init'.*\(0.0, inf\)"),
@@ -902,3 +902,67 @@ def test_large_losses_that_do_not_grow_are_not_an_explosion(
     model = make().set_params(random_state=0).fit(X, y * target if target else y)
     assert np.isfinite(model.loss_curve_).all()
     assert max(model.loss_curve_) < 2 * model.loss_curve_[0]
+
+
+# -- the exception scikit-learn raises (issue 22, item 4) -----------------------
+
+SKLEARN_ERRORS = [
+    {"hidden_layer_sizes": (True,)},
+    {"hidden_layer_sizes": True},
+    {"hidden_layer_sizes": (np.True_, 3)},
+    {"hidden_layer_sizes": (2.0,)},
+    {"hidden_layer_sizes": (np.float64(2.0),)},
+    {"hidden_layer_sizes": (3.5,)},
+    {"hidden_layer_sizes": (5, "a")},
+    {"hidden_layer_sizes": (5, None)},
+    {"hidden_layer_sizes": (4, 0)},
+    {"hidden_layer_sizes": (-1.5,)},
+    {"hidden_layer_sizes": 2.0},
+    {"learning_rate": "cyclic"},
+    {"learning_rate": "sequential"},
+    {"learning_rate": "cosinus"},
+]
+
+
+def _error(estimator, X, y):
+    try:
+        estimator.fit(X, y)
+    except Exception as exc:  # noqa: BLE001 - the exception is the result
+        return exc
+    raise AssertionError(f"{estimator!r} trained")
+
+
+@pytest.mark.parametrize("params", SKLEARN_ERRORS, ids=repr)
+def test_bad_parameters_raise_scikit_learns_exception(params, small_classification):
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    X, y = small_classification
+    theirs = _error(SkMLP(max_iter=2, **params), X, y)
+    ours = _error(MLPClassifier(max_iter=2, **params), X, y)
+    assert type(ours) is type(theirs)
+    if "learning_rate" in params:
+        # sknn takes more values (its schedules' names), so its list of valid
+        # values is longer; a name that needs parameters says which.
+        assert type(ours) is InvalidParameterError
+        name = params["learning_rate"]
+        assert f"Got {name!r} instead." in str(ours)
+        if name != "cosinus":
+            assert f"instead. learning_rate={name!r} needs " in str(ours)
+        return
+    # scikit-learn's wording first; sknn's hint (if any) after it.
+    assert str(ours).startswith(str(theirs))
+    if isinstance(ours, TypeError) and not isinstance(ours, InvalidParameterError):
+        hint = str(ours)[len(str(theirs)) :] + "".join(getattr(ours, "__notes__", []))
+        assert "hidden_layer_sizes=" in hint and "positive integer" in hint
+
+
+@pytest.mark.parametrize("mc_samples", [True, False, np.True_])
+def test_a_bool_is_not_a_number_of_passes(mc_samples, small_classification):
+    X, y = small_classification
+    clf = MLPClassifier((6,), dropout=0.2, max_iter=2, random_state=0).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="mc_samples must be a positive"):
+        clf.predict_proba(X, mc_samples=mc_samples)
+    reg = MLPRegressor(hidden_layer_sizes=(6,), dropout=0.2, max_iter=2, random_state=0)
+    reg.fit(X, y)
+    with pytest.raises(TypeError, match="mc_samples must be a positive int, got"):
+        reg.predict(X, return_std=True, mc_samples=mc_samples)
