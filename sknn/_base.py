@@ -57,6 +57,22 @@ def call_random_state(random_state):
     yield rng, lambda: rng.set_state(start)
 
 
+def check_writeable(net, state):
+    """Refuse to train in place on read-only arrays (a model loaded with
+    ``joblib.load(..., mmap_mode="r")``), before anything is changed."""
+    arrays = [net.params, getattr(net, "stats", None)]
+    arrays += [a for a in vars(state.optimizer).values() if isinstance(a, np.ndarray)]
+    if any(a is not None and not a.flags.writeable for a in arrays):
+        raise ValueError(
+            "Cannot continue training: this model's arrays are read-only (memory "
+            "maps, as joblib.load(path, mmap_mode='r') gives), and partial_fit "
+            "updates them in place. Continue on a copy in memory: model = "
+            "copy.deepcopy(model), or load it again without mmap_mode (or with "
+            "mmap_mode='c', copy-on-write, which leaves the file as it is). The "
+            "model was left unchanged and still predicts."
+        )
+
+
 class BaseMLP(
     FittedMixin, ValidationMixin, CallbackSupportMixin, BaseEstimator,
     metaclass=ABCMeta,
@@ -245,6 +261,7 @@ class BaseMLP(
                 )
             net.load_state(old)
         if continues:  # in place: the call's start is saved, to undo
+            check_writeable(net, state)
             start = EpochStart(net)
             start.save(net, state)
             undo.append(lambda: start.restore(net, state))
