@@ -20,6 +20,11 @@ something else (the mean of two slopes, say), and a backpropagated gradient
 that is right would look wrong. :func:`relative_gradient_error` records on
 which side of every kink each of these quantities lies in every evaluation
 and leaves out the entries whose step changes a side (counted as skipped).
+
+The log-losses are differenced exactly (:meth:`Loss.exact_cost`): training
+reports and minimises scikit-learn's value, from probabilities clipped to
+``[eps, 1 - eps]``, but the backpropagated ``p - y`` is the gradient of the
+unclipped cost (in scikit-learn too), and that is what is checked.
 """
 
 import copy
@@ -145,18 +150,25 @@ def _differences(net, X, Y, sample_weight, alpha, l1, eps, indices, sides=None):
     indices = np.arange(params.size) if indices is None else indices
     grad = np.empty(len(indices), dtype=np.float64)
     digests = []
-    for i, j in enumerate(indices):
-        old = params[j]
-        values = []
-        for value in (old + eps, old - eps):
-            params[j] = value
-            if sides is not None:
-                sides.start()
-            values.append(_cost(net, X, Y, sample_weight, alpha, l1))
-            if sides is not None:
-                digests.append(sides.finish(net, Y))
-        params[j] = old
-        grad[i] = (values[0] - values[1]) / (2 * eps)
+    # The cost the gradient belongs to: a log-loss's value is clipped like
+    # scikit-learn's (flat where a probability is within eps of 0 or 1), its
+    # gradient p - y is that of the unclipped cost, so that one is differenced.
+    loss, net.loss = net.loss, net.loss.exact_cost()
+    try:
+        for i, j in enumerate(indices):
+            old = params[j]
+            values = []
+            for value in (old + eps, old - eps):
+                params[j] = value
+                if sides is not None:
+                    sides.start()
+                values.append(_cost(net, X, Y, sample_weight, alpha, l1))
+                if sides is not None:
+                    digests.append(sides.finish(net, Y))
+            params[j] = old
+            grad[i] = (values[0] - values[1]) / (2 * eps)
+    finally:
+        net.loss = loss
     return grad, digests
 
 

@@ -28,9 +28,19 @@ def fitted32():
 
 
 @pytest.mark.parametrize("method", ["predict", "predict_proba"])
-def test_predicting_beyond_float32_range_names_the_cause(fitted32, method):
-    with pytest.raises(ValueError, match="beyond the range of float32"):
-        getattr(fitted32, method)(HUGE)
+def test_predicting_beyond_float32_range_computes_in_float64(fitted32, method):
+    # Float64 input to a float32 model is computed in float64, as scikit-learn
+    # computes it (its X @ coefs_ promotes): nothing is cast down, so values
+    # beyond float32's range are no error, and the result is float64's.
+    out = getattr(fitted32, method)(HUGE)
+    wide = MLPClassifier((5,), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wide.fit(X, y)  # a float64 model, given the float32 one's weights:
+    wide.coefs_, wide.intercepts_ = fitted32.coefs_, fitted32.intercepts_
+    np.testing.assert_array_equal(out, getattr(wide, method)(HUGE))
+    if method == "predict_proba":
+        assert out.dtype == np.float64 and np.isfinite(out).all()
 
 
 def test_regressor_mc_dropout_beyond_float32_range():

@@ -57,7 +57,7 @@ def fit_lbfgs(
     if not (np.isfinite(result.fun) and finite):
         net.release_buffers()
         raise TrainingDiverged(f"L-BFGS produced a non-finite cost ({result.fun}).")
-    result.reported_loss = float(result.fun)
+    result.reported_loss = np.float64(result.fun)  # scikit-learn's loss_ type
     scale = net.loss.reported_scale(Y.shape[1])
     if scale != 1.0:
         n = X.shape[0] if sample_weight is None else sample_weight.sum()

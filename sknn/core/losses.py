@@ -8,9 +8,17 @@ A loss object has
 * ``gradient(y, z, p, out)``: ``d cost / d z`` per sample, written to ``out``.
 
 Working on ``z`` rather than ``p`` is what makes the pairs stable and cheap:
-log-losses are computed from logits (no ``log(0)``, no overflow in ``exp``),
-and the gradient of a canonical pair is simply ``p - y``. Averaging over
-samples and sample weights happens once, in the network.
+the gradient of a canonical pair is simply ``p - y``. Averaging over samples
+and sample weights happens once, in the network.
+
+The log-losses' *value* is scikit-learn's by default: the log of the
+probabilities clipped to ``[eps, 1 - eps]`` (``eps`` of the dtype), so that a
+sample's cost is capped near ``-log(eps)`` (36.04 in float64, 15.94 in
+float32). That value is what training reports, compares with ``tol`` and
+hands to L-BFGS, as in scikit-learn; the gradient stays ``p - y``, the
+derivative of the unclipped cost (scikit-learn's too). ``clip=False`` gives
+the exact cost computed from the logits, whose derivative ``p - y`` is
+everywhere (:meth:`Loss.exact_cost`: what the gradient checker differentiates).
 """
 
 from abc import ABC, abstractmethod
@@ -76,6 +84,11 @@ class Loss(ABC):
         mean over outputs."""
         return 1.0
 
+    def exact_cost(self):
+        """The loss whose value ``gradient`` is the derivative of everywhere:
+        ``self``, except for a clipped log-loss (its ``clip=False`` twin)."""
+        return self
+
     def kink_distance(self, y, z, p):
         """An array that is 0 where the cost is not differentiable (a kink)
         and changes sign across it, or None for a smooth cost. The gradient
@@ -120,41 +133,77 @@ class SquaredError(Loss):
         return out
 
 
-class BinaryLogLoss(Loss):
+class _ClippedLogLoss(Loss):
+    """A log-loss whose value is scikit-learn's (``clip=True``) or exact."""
+
+    clip = True  # (also for losses pickled before the option existed)
+
+    def __init__(self, clip=True):
+        self.clip = bool(clip)
+
+    def exact_cost(self):
+        return type(self)(clip=False) if self.clip else self
+
+    def gradient(self, y, z, p, out):
+        return np.subtract(p, y, out=out)
+
+    @staticmethod
+    def _clipped_log(q):
+        """``log(clip(q, eps, 1 - eps))`` as scikit-learn computes it: clipped
+        in ``q``'s dtype (in place), the log taken in float64 by SciPy's
+        ``xlogy`` (which scikit-learn's boolean targets select for float32
+        too; NumPy's own ``log`` can differ in the last bit)."""
+        eps = np.finfo(q.dtype).eps
+        np.clip(q, eps, 1 - eps, out=q)
+        q = q.astype(np.float64, copy=False)
+        return xlogy(1.0, q, out=q)
+
+
+class BinaryLogLoss(_ClippedLogLoss):
     """Cross-entropy of independent sigmoid outputs (binary and multilabel).
 
-    ``-sum_k y log p + (1 - y) log(1 - p)``, computed from logits as
-    ``sum_k log(1 + exp(z)) - y z``; gradient ``p - y``.
+    ``-sum_k y log p + (1 - y) log(1 - p)``; gradient ``p - y``. With
+    ``clip=True`` (the default) the value is scikit-learn's
+    ``binary_log_loss``: ``p`` clipped to ``[eps, 1 - eps]``; the targets
+    are indicators (0 or 1), so each entry costs one log, of ``p`` or
+    ``1 - p`` (in float64, as scikit-learn's, also for a float32 network).
+    ``clip=False`` computes the exact value from the logits, as
+    ``sum_k log(1 + exp(z)) - y z``.
     """
 
     name = "binary_log_loss"
     out_activation = "logistic"
 
     def per_sample(self, y, z, p):
-        return (np.logaddexp(z, 0) - y * z).sum(axis=1)
+        if not self.clip:
+            return (np.logaddexp(z, 0) - y * z).sum(axis=1)
+        # 1 - clip(p) is clip(1 - p) exactly (eps and 1 - eps are exact).
+        q = np.where(y > 0.5, p, 1 - p)
+        return -self._clipped_log(q).sum(axis=1)
 
-    def gradient(self, y, z, p, out):
-        return np.subtract(p, y, out=out)
 
-
-class LogLoss(Loss):
+class LogLoss(_ClippedLogLoss):
     """Softmax outputs with the log-likelihood cost ``-sum_k y_k log p_k``.
 
-    Computed from logits as ``logsumexp(z) - <y, z>``; gradient ``p - y``.
-    The softmax ``p`` holds the log-sum-exp already: its largest entry is
-    ``exp(max z - logsumexp(z))``, in ``[1/k, 1]`` (never underflows), so
-    ``logsumexp(z) = max z - log(max p)`` without another ``exp`` pass.
+    Gradient ``p - y``. With ``clip=True`` (the default) the value is
+    scikit-learn's ``log_loss``: ``p`` clipped to ``[eps, 1 - eps]``; the
+    targets are one-hot rows, so a sample costs the log of one probability,
+    its class's (``<y, p>``, exact; the log in float64, as scikit-learn's).
+    ``clip=False`` computes the exact value
+    from the logits as ``logsumexp(z) - <y, z>``: the softmax ``p`` holds the
+    log-sum-exp already (its largest entry is ``exp(max z - logsumexp(z))``,
+    in ``[1/k, 1]``), so ``logsumexp(z) = max z - log(max p)`` without
+    another ``exp`` pass.
     """
 
     name = "log_loss"
     out_activation = "softmax"
 
     def per_sample(self, y, z, p):
-        lse = z.max(axis=1) - np.log(p.max(axis=1))
-        return lse * y.sum(axis=1) - np.einsum("ij,ij->i", y, z)
-
-    def gradient(self, y, z, p, out):
-        return np.subtract(p, y, out=out)
+        if not self.clip:
+            lse = z.max(axis=1) - np.log(p.max(axis=1))
+            return lse * y.sum(axis=1) - np.einsum("ij,ij->i", y, z)
+        return -self._clipped_log(np.einsum("ij,ij->i", y, p))
 
 
 class AbsoluteError(Loss):

@@ -166,7 +166,7 @@ def run_epoch(
         raise TrainingDiverged(
             f"The parameters became non-finite at epoch {state.n_iter + 1}."
         )
-    return total / n
+    return np.float64(total / n)  # scikit-learn's loss_ is a NumPy float64
 
 
 def fit_stochastic(
@@ -331,7 +331,7 @@ def _warn_interrupted(state):
 def _record_divergence(state, rate, recorder, n, exc):
     """The diverged epoch in the curves (NaN loss and score); ``state.diverged``
     says why, for the caller to report."""
-    state.record_epoch(math.nan, n, rate, recorder.epoch())
+    state.record_epoch(np.float64(np.nan), n, rate, recorder.epoch())
     state.validation_scores.append(math.nan)
     state.validation_loss_curve.append(math.nan)
     state.diverged = str(exc)

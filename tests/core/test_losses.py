@@ -143,28 +143,94 @@ def test_exp_link_is_capped_instead_of_overflowing():
     assert p32.dtype == np.float32 and np.isfinite(p32).all()
 
 
-def test_binary_log_loss_extreme_logits():
-    loss = get_loss("binary_log_loss")
-    z = np.array([[1000.0], [1000.0], [-1000.0], [-1000.0]])
-    y = np.array([[1.0], [0.0], [1.0], [0.0]])
-    p = loss.link(z, np.empty_like(z))
-    values = loss.per_sample(y, z, p)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_binary_log_loss_extreme_logits(dtype):
+    z = np.array([[1000.0], [1000.0], [-1000.0], [-1000.0]], dtype=dtype)
+    y = np.array([[1.0], [0.0], [1.0], [0.0]], dtype=dtype)
+    exact = get_loss("binary_log_loss", clip=False)
+    p = exact.link(z, np.empty_like(z))
     # -log(sigmoid(z)) -> max(-z, 0) + log1p(exp(-|z|)), which is exactly these.
-    np.testing.assert_array_equal(values, [0.0, 1000.0, 1000.0, 0.0])
-    grad = loss.gradient(y, z, p, np.empty_like(z))
-    np.testing.assert_array_equal(grad.ravel(), [0.0, 1.0, -1.0, 0.0])
+    np.testing.assert_array_equal(exact.per_sample(y, z, p), [0.0, 1000.0, 1000.0, 0.0])
+    # The default is scikit-learn's value: p clipped to [eps, 1 - eps] of the dtype.
+    # Per entry scikit-learn's own arithmetic, bit for bit (the log in float64,
+    # which its boolean targets select for float32 too).
+    clipped = get_loss("binary_log_loss").per_sample(y, z, p)
+    assert clipped.dtype == np.float64
+    pc = np.clip(p, np.finfo(dtype).eps, 1 - np.finfo(dtype).eps)
+    yb = y.astype(bool)
+    expected = -(sk_base.xlogy(yb, pc) + sk_base.xlogy(1 - yb, 1 - pc)).ravel()
+    np.testing.assert_array_equal(clipped, expected)
+    np.testing.assert_allclose(clipped[1], -np.log(np.finfo(dtype).eps), rtol=1e-6)
+    for loss in (exact, get_loss("binary_log_loss")):  # p - y, unclipped
+        grad = loss.gradient(y, z, p, np.empty_like(z))
+        np.testing.assert_array_equal(grad.ravel(), [0.0, 1.0, -1.0, 0.0])
 
 
-def test_log_loss_extreme_logits():
-    loss = get_loss("log_loss")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_log_loss_extreme_logits(dtype):
     z = np.array([[1000.0, -1000.0, 0.0], [1000.0, -1000.0, 0.0], [0.0, 0.0, 0.0]])
-    y = _one_hot([0, 1, 2], 3)
+    z = z.astype(dtype)
+    y = _one_hot([0, 1, 2], 3).astype(dtype)
+    exact = get_loss("log_loss", clip=False)
+    p = exact.link(z, np.empty_like(z))
+    values = exact.per_sample(y, z, p)
+    np.testing.assert_allclose(values, [0.0, 2000.0, np.log(3)], rtol=1e-6)
+    eps = np.finfo(dtype).eps
+    clipped = get_loss("log_loss").per_sample(y, z, p)
+    assert clipped.dtype == np.float64
+    pc = np.clip(p, eps, 1 - eps)
+    expected = -sk_base.xlogy(y.astype(bool), pc).sum(axis=1)
+    np.testing.assert_array_equal(clipped, expected)
+    for loss in (exact, get_loss("log_loss")):
+        grad = loss.gradient(y, z, p, np.empty_like(z))
+        assert np.isfinite(grad).all()
+        np.testing.assert_allclose(grad[1], [1.0, -1.0, 0.0], atol=1e-300)
+
+
+def _sklearn_log_loss(loss, y, p, sample_weight=None):
+    """scikit-learn's MLP loss function for a loss object's targets."""
+    name = "binary_log_loss" if loss.name == "binary_log_loss" else "log_loss"
+    return sk_base.LOSS_FUNCTIONS[name](y, p, sample_weight)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "name, k", [("binary_log_loss", 1), ("binary_log_loss", 4), ("log_loss", 4)]
+)
+def test_clipped_value_is_sklearns_on_saturated_outputs(name, k, dtype):
+    """Logits of a model fitted to unscaled data: most probabilities are 0 or 1
+    within eps, many on the wrong side. The mean cost is scikit-learn's value
+    (to the rounding of the sum), weighted or not; the exact cost is far off."""
+    rng = np.random.default_rng(3)
+    z = rng.normal(scale=80.0, size=(300, k)).astype(dtype)
+    if name == "log_loss":
+        y = _one_hot(rng.integers(0, k, 300), k).astype(dtype)
+    else:
+        y = rng.integers(0, 2, size=(300, k)).astype(dtype)
+    loss = get_loss(name)
     p = loss.link(z, np.empty_like(z))
-    values = loss.per_sample(y, z, p)
-    np.testing.assert_allclose(values, [0.0, 2000.0, np.log(3)], rtol=1e-15)
-    grad = loss.gradient(y, z, p, np.empty_like(z))
-    assert np.isfinite(grad).all()
-    np.testing.assert_allclose(grad[1], [1.0, -1.0, 0.0], atol=1e-300)
+    w = rng.uniform(0.1, 3.0, 300).astype(dtype)
+    per_sample = loss.per_sample(y, z, p)
+    assert per_sample.dtype == np.float64  # as scikit-learn's, from float32 too
+    rtol = 1e-13
+    for weights in (None, w):
+        np.testing.assert_allclose(
+            np.average(per_sample.astype(np.float64), weights=weights),
+            _sklearn_log_loss(loss, y.astype(bool), p, weights), rtol=rtol,
+        )  # fmt: skip
+    exact = get_loss(name, clip=False).per_sample(y, z, p).mean()
+    assert exact > 2 * per_sample.mean()
+
+
+def test_exact_cost_and_clip_option():
+    for name in ("binary_log_loss", "log_loss"):
+        loss = get_loss(name)
+        assert loss.clip and loss.exact_cost() == get_loss(name, clip=False)
+        assert loss.exact_cost() != loss and loss == get_loss(name, clip=True)
+        exact = loss.exact_cost()
+        assert exact.exact_cost() is exact
+    other = get_loss("squared_error")
+    assert other.exact_cost() is other
 
 
 def test_squared_error_with_links_is_finite_at_extreme_logits():
