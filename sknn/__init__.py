@@ -3,6 +3,7 @@
 Not the 2016 ``scikit-neuralnetwork`` package, which also installed ``sknn``.
 """
 
+from ._backup import BackupAndRestore, BackupMismatchError, BackupWarning
 from ._fitted import InconsistentSknnVersionWarning
 from ._plot import LossCurveDisplay  # matplotlib is imported only to plot
 from ._validation import ValidationDataWarning
@@ -12,6 +13,9 @@ from .gradcheck import check_gradients
 from .regressor import MLPRegressor
 
 __all__ = [
+    "BackupAndRestore",
+    "BackupMismatchError",
+    "BackupWarning",
     "InconsistentSknnVersionWarning",
     "LossCurveDisplay",
     "MLPClassifier",

@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
 
+from ._backup import backup_session
 from ._progress import ProgressLogger, VerboseLogger
 from ._sklearn_callbacks import SklearnCallbackBridge
 from ._threads import scipy_blas_single_threaded
@@ -52,6 +53,11 @@ def run_stochastic(est, net, state, X, Y, y, sample_weight, incremental,
                     validation, rng):  # fmt: skip
     if est.early_stopping and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
+    # A backup (sknn.BackupAndRestore) to resume rewinds rng to the call's start.
+    backup = backup_session(
+        est, net, state, X, y, sample_weight, validation, rng, incremental
+    )
+    entry = None if backup is None else rng.get_state()
     if est.early_stopping and validation is None:
         X, Y, y, sample_weight, validation = est._split_validation(
             X, Y, y, sample_weight, rng
@@ -63,11 +69,19 @@ def run_stochastic(est, net, state, X, Y, y, sample_weight, incremental,
         if net.is_stochastic
         else None
     )
+    # A schedule's own noise (NoisyLinearCosineDecay) is seeded from the fit's
+    # stream when its training state first trains, after scikit-learn's draws
+    # (weights, split) and the dropout stream's; other schedules draw nothing.
+    if hasattr(state.schedule, "seed"):
+        state.schedule.seed(rng)
     state.n_iter = 0  # per call, as scikit-learn's n_iter_
     state.diverged = None
     batch_size = _batch_size(est, X.shape[0])
     n_batches = -(-X.shape[0] // batch_size)
     callbacks = []
+    if backup is not None:  # first: it restores before the others begin
+        backup.bind(rng, noise_rng, entry)
+        callbacks.append(backup)
     if validation is not None:
         callbacks.append(ValidationMonitor(est._evaluator(*validation)))
     log = print if est.verbose else None

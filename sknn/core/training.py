@@ -251,7 +251,8 @@ def _epochs(
 
     for callback in callbacks:
         callback.on_train_begin(net, state)
-    for _ in range(max_iter):
+    # A call resumed from a backup (sknn.BackupAndRestore) has done some epochs.
+    for _ in range(max_iter - state.__dict__.pop("_resumed_epochs", 0)):
         start.save(net, state)
         rate = state.schedule.rate
         try:
