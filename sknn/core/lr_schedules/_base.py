@@ -164,6 +164,14 @@ class Schedule:
         for child in self._children():
             child.reset()
 
+    def seed(self, rng):
+        """Seed this schedule's noise (and its children's) from ``rng``, a
+        ``numpy.random.RandomState``: the estimators pass their fit's stream.
+        Schedules without noise, or with a ``random_state`` of their own, draw
+        nothing."""
+        for child in self._children():
+            child.seed(rng)
+
     def _children(self):
         return []
 

@@ -108,9 +108,19 @@ class NoisyLinearCosineDecay(LinearCosineDecay):
     As :class:`LinearCosineDecay` with ``eps_t`` added to the linear term,
     ``eps_t ~ N(0, initial_variance / (1 + t) ** variance_decay)``, drawn from
     ``np.random.default_rng([seed, step])``: a schedule gives the same rate each
-    time it is asked for a step. ``random_state`` is a non-negative int seed or
-    None (a seed drawn on first use and kept by this object, so copies and
-    pickles repeat it and clones draw their own). Per epoch by default.
+    time it is asked for a step. Per epoch by default.
+
+    ``random_state`` is a non-negative int seed or None. With None, an
+    estimator seeds the noise from its fit's random stream (its
+    ``random_state``; see :meth:`seed`), so two fits with the same
+    ``random_state`` have the same rates, also in a grid search. Used on its
+    own, the schedule draws a seed on first use. Either way the seed is kept
+    by this object (all the state its noise has): copies and pickles repeat
+    it, clones draw their own.
+
+    Unlike TensorFlow's formula, the rate is clipped at 0: with the default
+    ``initial_variance=1`` the noise often exceeds the linear term, and a
+    negative rate would step uphill.
 
     Examples
     --------
@@ -139,6 +149,12 @@ class NoisyLinearCosineDecay(LinearCosineDecay):
     ):
         _store(self, locals())
 
+    def seed(self, rng):
+        """Draw the noise's seed from ``rng`` (a ``RandomState``: one
+        ``randint`` draw), unless ``random_state`` is set."""
+        if self.random_state is None:
+            self._entropy = int(rng.randint(np.iinfo(np.int32).max))
+
     def __call__(self, step, base_lr, total=None):
         t, linear, cosine = self._parts(step, total)
         if self.random_state is None and getattr(self, "_entropy", None) is None:
@@ -146,7 +162,8 @@ class NoisyLinearCosineDecay(LinearCosineDecay):
         seed = self._entropy if self.random_state is None else self.random_state
         std = math.sqrt(self.initial_variance / (1.0 + t) ** self.variance_decay)
         eps = std * np.random.default_rng([seed, int(step)]).standard_normal()
-        return float(base_lr * ((self.alpha + linear + eps) * cosine + self.beta))
+        rate = base_lr * ((self.alpha + linear + eps) * cosine + self.beta)
+        return max(float(rate), 0.0)  # TensorFlow's may be negative
 
 
 def _cosine(eta_min, base_lr, t, period):

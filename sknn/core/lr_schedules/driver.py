@@ -40,7 +40,15 @@ class ScheduleDriver(ConstantRule):
         self.per_batch = getattr(self.schedule, "unit", "epoch") == "batch"
         self.step = 0
         self.total = None
+        self.seeded = False
         super().__init__(learning_rate_init)
+
+    def seed(self, rng):
+        """Seed the schedule's noise from ``rng`` once, at the first call that
+        trains with this driver (later calls continue its noise)."""
+        if not self.seeded and hasattr(self.schedule, "seed"):
+            self.schedule.seed(rng)  # (schedule-shaped objects may have none)
+        self.seeded = True
 
     def _update(self):
         # Past the run's last unit (only reached to prepare a rate nobody uses,

@@ -129,7 +129,8 @@ def test_noisy_linear_cosine_decay_formula_and_determinism():
         tc = min(t, 12)
         std = math.sqrt(0.5 / (1 + tc) ** 0.55)
         eps = std * np.random.default_rng([3, t]).standard_normal()
-        ref.append(ref_linear_cosine(t, 0.1, 12, 0.5, 0.0, 0.001, eps))
+        # TensorFlow's formula, clipped at 0.
+        ref.append(max(ref_linear_cosine(t, 0.1, 12, 0.5, 0.0, 0.001, eps), 0.0))
     assert_rates(s, ref)
     np.testing.assert_array_equal(s.values(20, 0.1), s.values(20, 0.1))
     assert s(5, 0.1) == s(5, 0.1)
@@ -149,13 +150,53 @@ def test_noisy_linear_cosine_decay_noise_is_gaussian_with_the_stated_variance():
         initial_variance=2.0,
         variance_decay=0.3,
         num_periods=0.0,
+        alpha=10.0,  # keeps the rate far above 0, where it is clipped
         beta=0.0,
         random_state=0,
     )
     t = np.arange(n)
-    eps = s.values(n, base_lr=1.0) - (10**6 - t) / 10**6  # cosine term is 1
+    eps = s.values(n, base_lr=1.0) - 10.0 - (10**6 - t) / 10**6  # cosine term 1
     z = eps / np.sqrt(2.0 / (1.0 + t) ** 0.3)
     assert abs(z.mean()) < 0.1 and abs(z.std() - 1) < 0.1
+
+
+def test_noisy_linear_cosine_decay_never_goes_below_zero():
+    # With the defaults the noise often outweighs the linear term: TensorFlow's
+    # formula goes negative (an uphill step); the rate stops at 0.
+    s = NoisyLinearCosineDecay(decay_steps=200, random_state=0)
+    rates = s.values(200, base_lr=0.1)
+    t = np.minimum(np.arange(200), 200)
+    std = np.sqrt(1.0 / (1.0 + t) ** 0.55)
+    eps = std * [np.random.default_rng([0, i]).standard_normal() for i in range(200)]
+    linear, cosine = (200 - t) / 200, 0.5 * (1 + np.cos(np.pi * t / 200))
+    tensorflow = 0.1 * ((linear + eps) * cosine + 0.001)
+    assert (tensorflow < 0).sum() > 10  # the case is real
+    np.testing.assert_allclose(rates, np.maximum(tensorflow, 0.0), rtol=1e-12)
+
+
+def test_noisy_linear_cosine_decay_seeded_from_a_random_state():
+    s = NoisyLinearCosineDecay(decay_steps=10)
+    s.seed(np.random.RandomState(7))
+    again = NoisyLinearCosineDecay(decay_steps=10)
+    again.seed(np.random.RandomState(7))
+    np.testing.assert_array_equal(s.values(10, 0.1), again.values(10, 0.1))
+    # The seed is the schedule's state: copies and pickles carry it.
+    np.testing.assert_array_equal(s.values(10, 0.1), copy.deepcopy(s).values(10, 0.1))
+    np.testing.assert_array_equal(
+        s.values(10, 0.1), pickle.loads(pickle.dumps(s)).values(10, 0.1)
+    )
+    other = NoisyLinearCosineDecay(decay_steps=10)
+    other.seed(np.random.RandomState(8))
+    assert not np.array_equal(s.values(10, 0.1), other.values(10, 0.1))
+    # An explicit random_state wins, and nothing is drawn.
+    rng = np.random.RandomState(7)
+    fixed = NoisyLinearCosineDecay(decay_steps=10, random_state=3)
+    fixed.seed(rng)
+    assert rng.randint(10**9) == np.random.RandomState(7).randint(10**9)
+    np.testing.assert_array_equal(
+        fixed.values(10, 0.1),
+        NoisyLinearCosineDecay(decay_steps=10, random_state=3).values(10, 0.1),
+    )
 
 
 def test_noisy_linear_cosine_decay_without_random_state():
