@@ -12,8 +12,9 @@ written once and comes back shared.
 Two ways back, neither of which imports or calls anything the file names:
 
 * :func:`decode` builds the objects. Only classes defined in ``sknn`` (and
-  NumPy's bit generators) can be built: a class is looked up in an already
-  imported ``sknn`` module and must be defined there; anything else raises
+  NumPy's bit generators and scikit-learn's ``LabelBinarizer``) can be
+  built: a class is looked up in an already imported module and must be
+  defined there; anything else raises
   :class:`UntrustedStateError`. Objects are made with ``cls.__new__`` and
   given their state (``__setstate__`` if the class defines one).
 * :func:`restore_into` writes a tree into live objects of the same classes
@@ -28,6 +29,8 @@ import numpy as np
 __all__ = ["NotPlain", "UntrustedStateError", "decode", "encode", "restore_into"]
 
 _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+#: Classes from outside sknn that a fitted estimator holds, plain data only.
+_FOREIGN = {"sklearn.preprocessing._label:LabelBinarizer"}
 
 
 class NotPlain(TypeError):
@@ -116,7 +119,11 @@ class _Encoder:
             bg = value.bit_generator
             return {"__generator__": type(bg).__name__, "state": self(bg.state)}
         module = type(value).__module__
-        if module == "sknn" or module.startswith("sknn."):
+        if (
+            module == "sknn"
+            or module.startswith("sknn.")
+            or _class_name(value) in _FOREIGN
+        ):
             ref = self._ref(value)
             if ref is not None:
                 return ref
@@ -138,7 +145,8 @@ def encode(value, arrays=None, prefix="a"):
 
 def _trusted_class(name):
     module_name, _, qualname = str(name).partition(":")
-    if not (module_name == "sknn" or module_name.startswith("sknn.")):
+    sknn = module_name == "sknn" or module_name.startswith("sknn.")
+    if not sknn and name not in _FOREIGN:
         raise UntrustedStateError(f"the state names {name!r}, not an sknn class")
     module = sys.modules.get(module_name)
     if module is None:
