@@ -932,11 +932,15 @@ def _error(estimator, X, y):
     raise AssertionError(f"{estimator!r} trained")
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("params", SKLEARN_ERRORS, ids=repr)
-def test_bad_parameters_raise_scikit_learns_exception(params, small_classification):
+def test_bad_parameters_raise_scikit_learns_exception(
+    params, dtype, small_classification
+):
     from sklearn.neural_network import MLPClassifier as SkMLP
 
     X, y = small_classification
+    X = X.astype(dtype)
     theirs = _error(SkMLP(max_iter=2, **params), X, y)
     ours = _error(MLPClassifier(max_iter=2, **params), X, y)
     assert type(ours) is type(theirs)
