@@ -197,7 +197,10 @@ class _Decoder:
             rng.set_state(self(node["__randomstate__"]))
             return rng
         if "__generator__" in node:
-            return _generator(node["__generator__"], self(node["state"]))
+            name = node["__generator__"]
+            if name not in _BIT_GENERATORS:
+                raise UntrustedStateError(f"the state names the bit generator {name!r}")
+            return _generator(name, self(node["state"]))
         if "__object__" in node:
             cls = _trusted_class(node["__object__"])
             obj = self.refs[node["id"]] = cls.__new__(cls)
@@ -222,8 +225,6 @@ def _defined(cls):
 
 
 def _generator(name, state):
-    if name not in _BIT_GENERATORS:
-        raise UntrustedStateError(f"the state names the bit generator {name!r}")
     bit_generator = getattr(np.random, name)()
     bit_generator.state = state
     return np.random.Generator(bit_generator)
