@@ -54,6 +54,12 @@ def _assign(views, value, name):
         if not np.isfinite(src).all():
             raise ValueError(f"{name}[{i}] contains NaN or infinity.")
         arrays.append(src)
+    if not all(dst.flags.writeable for dst in views):
+        raise ValueError(
+            f"Cannot assign {name}: this model's arrays are read-only (memory "
+            "maps, as joblib.load(path, mmap_mode='r') gives). Assign on a copy "
+            "in memory (model = copy.deepcopy(model)) or load without mmap_mode."
+        )
     for dst, src in zip(views, arrays):
         dst[...] = src
 

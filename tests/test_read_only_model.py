@@ -68,3 +68,12 @@ def test_read_only_regressor_predicts_and_refuses_partial_fit(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
     with pytest.raises(ValueError, match="arrays are read-only"):
         loaded.partial_fit(X, X[:, 1])
+
+
+def test_assigning_weights_of_a_read_only_model_says_why(saved):
+    model, path = saved
+    loaded = joblib.load(path, mmap_mode="r")
+    before = fitted_state(loaded)
+    with pytest.raises(ValueError, match="Cannot assign coefs_: .* read-only"):
+        loaded.coefs_ = [c * 2 for c in loaded.coefs_]
+    assert_unchanged(loaded, before)
