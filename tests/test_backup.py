@@ -88,6 +88,7 @@ CASES = {
                               "input_noise": 0.1},
     "rmsprop-plateau": {"solver": "rmsprop",
                         "learning_rate": ReduceLROnPlateau(patience=1)},
+    "adam-noisy-name": {"solver": "adam", "learning_rate": "noisy_linear_cosine"},
     "adagrad-noisy": {"solver": "adagrad",
                       "learning_rate": NoisyLinearCosineDecay(random_state=3)},
     "sgd-onecycle-batch-clip": {"solver": "sgd", "clip_norm": 0.5,
