@@ -6,21 +6,11 @@ import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sknn import MLPClassifier
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-def test_digits_accuracy_with_defaults(digits):
-    X, y = digits
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0, stratify=y)
-    clf = make_pipeline(StandardScaler(), MLPClassifier(random_state=0))
-    assert clf.fit(X_tr, y_tr).score(X_te, y_te) >= 0.95
 
 
 def test_fitted_attributes_match_sklearn(small_classification):

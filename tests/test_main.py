@@ -2,6 +2,8 @@ from sknn.__main__ import main
 
 
 def test_demo_prints_the_comparison_and_the_same_model(capsys):
+    """Also the accuracy of the defaults on digits (>= 0.95): the demo fits
+    StandardScaler -> MLPClassifier(random_state=0) on a stratified 3:1 split."""
     main()
     captured = capsys.readouterr()
     out = captured.out
