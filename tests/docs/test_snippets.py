@@ -25,7 +25,7 @@ PAGES = sorted(
     if not {"_build", "auto_examples", "generated"} & set(p.relative_to(DOCS).parts)
 )
 OPTIONAL = {"dask", "dask_ml", "distributed", "matplotlib", "onnx", "onnxruntime",
-            "pandas", "rich", "skl2onnx"}  # fmt: skip
+            "pandas", "rich", "skl2onnx", "skops"}  # fmt: skip
 # A fence may follow list markers ("* - ```python" in a MyST list-table); its
 # closing fence is indented to where the opening one starts.
 FENCE = re.compile(
