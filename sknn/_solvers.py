@@ -44,7 +44,7 @@ def _batch_size(est, n_samples):
             "Got `batch_size` less than 1 or larger than sample size. It is "
             f"going to be clipped (batch_size={est.batch_size}, "
             f"{n_samples} samples).",
-            stacklevel=4,
+            stacklevel=5,  # the estimator's fit, as the ConvergenceWarnings
         )
     return min(est.batch_size, n_samples)
 

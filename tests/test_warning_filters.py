@@ -79,3 +79,15 @@ def test_a_filter_on_sklearn_alone_does_not_silence_sknn(fit):
     for w in left:
         assert re.search(r"[/\\]sknn[/\\]\w+\.py$", w.filename), w.filename
     assert np.all([w.category is ConvergenceWarning for w in left])
+
+
+@pytest.mark.parametrize("call", ["fit", "partial_fit"])
+def test_warnings_point_at_the_estimators_method(call):
+    # As the stochastic ConvergenceWarnings: the line of sknn's public method.
+    model = sknn.MLPClassifier((3,), batch_size=500, max_iter=2, random_state=0)
+    kw = {"classes": np.unique(y)} if call == "partial_fit" else {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(model, call)(X, y, **kw)
+    clipped = [w for w in caught if "batch_size" in str(w.message)]
+    assert clipped and all(w.filename.endswith("classifier.py") for w in clipped)
