@@ -30,16 +30,37 @@ initialisation, batch order or update rule moves weights by ~1e-2 or more).
 Integer attributes, labels, ``out_activation_`` and printed text must be
 identical.
 
-One difference is deliberate and tested as such: two-output regression with
-``solver='lbfgs'`` (see :func:`test_two_output_lbfgs_loss_on_sklearn_scale`).
+L-BFGS in float64 is held to more: sknn computes its objective in
+scikit-learn's order of operations, so the whole run is bit-identical
+(:func:`test_lbfgs_is_bit_identical`); anything less would be amplified
+(L-BFGS turns a last-bit difference into a different ``n_iter_``).
+
+The loss is scikit-learn's value, from probabilities clipped to
+``[eps, 1 - eps]``: on unscaled data it decides the fit
+(:func:`test_unscaled_loss_parity`). The type and dtype of every fitted
+attribute and method output is scikit-learn's
+(:func:`test_types_and_dtypes_match_sklearn`).
+
+Two differences are deliberate and tested as such: two-output regression with
+``solver='lbfgs'`` (see :func:`test_two_output_lbfgs_loss_on_sklearn_scale`),
+and float32 L-BFGS fits, which sknn keeps in float32 (scikit-learn returns
+float64 ``coefs_``; see :func:`test_types_and_dtypes_match_sklearn`).
 """
 
 import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_circles,
     make_classification,
+    make_moons,
     make_multilabel_classification,
     make_regression,
 )
@@ -103,6 +124,21 @@ def _regression(n_targets=1):
     return _scaled(X), (y - y.mean(axis=0)) / y.std(axis=0)
 
 
+def _breast_cancer_200():
+    """Issue 22's case: 200 unscaled rows of breast cancer (features up to
+    4254). The sigmoid saturates: many samples cost the clipped -log(eps)."""
+    X, y = load_breast_cancer(return_X_y=True)
+    rows = np.random.RandomState(0).choice(569, 200, replace=False)
+    return X[rows], y[rows]
+
+
+def _multilabel_unscaled():
+    X, Y = make_multilabel_classification(
+        n_samples=80, n_features=5, n_classes=3, n_labels=2, random_state=0
+    )
+    return X * 100.0, Y  # counts in the hundreds: saturated sigmoids
+
+
 DATA = {
     "binary": _binary,
     "multiclass": _multiclass,
@@ -110,6 +146,10 @@ DATA = {
     "multilabel": _multilabel,
     "reg1": _regression,
     "reg2": lambda: _regression(n_targets=2),
+    # Unscaled: the clip of scikit-learn's log-loss decides the fit.
+    "breast-cancer-unscaled": _breast_cancer_200,
+    "wine-unscaled": lambda: load_wine(return_X_y=True),  # 3 classes, up to 1680
+    "multilabel-unscaled": _multilabel_unscaled,
 }
 
 
@@ -441,6 +481,247 @@ def test_verbose_output_parity(task, params, phrases, capsys):
     for phrase in phrases:  # the configuration does exercise these messages
         assert phrase in theirs
     assert ours == theirs
+
+
+# ---------------------------------------------------------------------------
+# Unscaled data: the loss is scikit-learn's clipped log-loss
+# ---------------------------------------------------------------------------
+
+UNSCALED = {"hidden_layer_sizes": (4,), "random_state": 0}
+
+
+def unscaled(id, task, weighted=False, **params):
+    return pytest.param(task, {**UNSCALED, **params}, weighted, id=id)
+
+
+UNSCALED_CASES = [
+    # Issue 22: scikit-learn stops after 12 epochs at a flat 22.8877 (the
+    # exact loss falls from 141.96 and trains 83 epochs).
+    unscaled("adam-breast-cancer-seed50", "breast-cancer-unscaled", random_state=50),
+    # The adaptive rate divides on the clipped loss's plateaus.
+    unscaled("sgd-adaptive-breast-cancer", "breast-cancer-unscaled", solver="sgd",
+             learning_rate="adaptive"),
+    unscaled("adam-breast-cancer-weighted", "breast-cancer-unscaled", weighted=True,
+             random_state=50),
+    unscaled("adam-wine-softmax", "wine-unscaled", hidden_layer_sizes=(6,),
+             max_iter=40),
+    unscaled("sgd-wine-early-stopping", "wine-unscaled", solver="sgd",
+             early_stopping=True, max_iter=40),
+    unscaled("adam-multilabel-unscaled", "multilabel-unscaled", max_iter=40),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("task, params, weighted", UNSCALED_CASES)
+def test_unscaled_loss_parity(task, params, weighted, dtype):
+    """Saturated outputs: the loss that is reported, compared with ``tol`` and
+    fed to the adaptive rate is scikit-learn's clipped value, so the epochs,
+    the curves and the predictions are scikit-learn's, in float64 and float32
+    (whose eps, 1.2e-7, clips at 15.9 rather than 36.0)."""
+    X, y = make_data(task, dtype)
+    sk_cls, our_cls = estimators(task)
+    kw = {"sample_weight": weights(len(X)).astype(dtype)} if weighted else {}
+    sk = sk_cls(**params).fit(X, y, **kw)
+    ours = our_cls(**params).fit(X, y, **kw)
+    assert_same_model(sk, ours, ATOL64 if dtype == np.float64 else ATOL32, X)
+    if params["random_state"] == 50 and not weighted and dtype == np.float64:
+        assert sk.n_iter_ == 12 and round(sk.loss_, 4) == 22.8877  # the issue's
+
+
+def test_unscaled_lbfgs_loss_parity():
+    """Issue 22's L-BFGS case: the clipped loss is the objective handed to
+    SciPy (with the unclipped gradient p - y, as scikit-learn's)."""
+    X, y = make_data("breast-cancer-unscaled")
+    params = {**UNSCALED, "solver": "lbfgs", "random_state": 52, "max_iter": 30}
+    sk = SkMLPClassifier(**params).fit(X, y)
+    ours = MLPClassifier(**params).fit(X, y)
+    assert_same_model(sk, ours, 0.0, X)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_unscaled_verbose_parity(dtype, capsys):
+    """What ``verbose`` prints is the clipped loss: byte for byte in float64;
+    in float32 the same lines to float32 rounding (the last printed digit)."""
+    X, y = make_data("breast-cancer-unscaled", dtype)
+    params = {**UNSCALED, "solver": "sgd", "learning_rate": "adaptive",
+              "verbose": True}  # fmt: skip
+    capsys.readouterr()
+    sk = SkMLPClassifier(**params).fit(X, y)
+    theirs = capsys.readouterr().out
+    ours_est = MLPClassifier(**params).fit(X, y)
+    ours = capsys.readouterr().out
+    if dtype == np.float64:  # the exact loss would print 51.536143 here
+        assert theirs.startswith("Iteration 1, loss = 13.15593555\n")
+        assert ours == theirs
+        return
+    assert theirs.startswith("Iteration 1, loss = 5.818972")  # eps of float32
+    lines, sk_lines = ours.splitlines(), theirs.splitlines()
+    assert len(lines) == len(sk_lines)
+    for mine, their in zip(lines, sk_lines):
+        if mine.startswith("Iteration"):
+            assert mine.split("=")[0] == their.split("=")[0]
+            assert abs(float(mine.split("=")[1]) - float(their.split("=")[1])) < ATOL32
+        else:
+            assert mine == their
+    assert ours_est.n_iter_ == sk.n_iter_
+
+
+# ---------------------------------------------------------------------------
+# Types and dtypes of every fitted attribute and method output
+# ---------------------------------------------------------------------------
+
+
+def _kind(value):
+    """A value's type (and dtype where it has one); lists entry by entry."""
+    if isinstance(value, (list, tuple)):
+        return [type(value).__name__, *map(_kind, value)]
+    dtype = getattr(value, "dtype", None)
+    return type(value).__name__, None if dtype is None else str(dtype)
+
+
+def _to_float32(kind):
+    """``kind`` with float64 arrays and scalars made float32 (the deliberate
+    difference of float32 L-BFGS fits)."""
+    if isinstance(kind, list):
+        return [kind[0], *map(_to_float32, kind[1:])]
+    return kind[0], "float32" if kind[1] == "float64" else kind[1]
+
+
+TYPE_TASKS = ["binary", "multiclass", "multilabel", "reg1"]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+@pytest.mark.parametrize("early_stopping", [False, True], ids=["", "early-stop"])
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("task", TYPE_TASKS)
+def test_types_and_dtypes_match_sklearn(task, solver, early_stopping, dtype):
+    """Every public fitted attribute scikit-learn's estimator has (its names
+    ending in ``_``), list entries included, and the output of every method
+    on float64 and float32 input: the same type and dtype as scikit-learn's
+    (``loss_`` a NumPy float64, ``validation_scores_`` Python floats, float64
+    outputs from float64 input to a float32 model, ...).
+
+    The one deliberate difference: a float32 L-BFGS fit stays float32 in sknn
+    (scikit-learn returns float64 ``coefs_``), and so do its outputs on
+    float32 input.
+    """
+    X, y = make_data(task, dtype)
+    sk_cls, our_cls = estimators(task)
+    params = {**BASE, "solver": solver, "early_stopping": early_stopping,
+              "max_iter": 5, "learning_rate_init": 0.01}  # fmt: skip
+    sk = sk_cls(**params).fit(X, y)
+    ours = our_cls(**params).fit(X, y)
+    float32_lbfgs = solver == "lbfgs" and dtype == np.float32
+    names = sorted(k for k in vars(sk) if k.endswith("_") and not k.startswith("_"))
+    assert "loss_" in names and "coefs_" in names
+    for name in names:
+        assert hasattr(ours, name), f"sknn lacks {name}"
+        expected = _kind(getattr(sk, name))
+        if float32_lbfgs and name in ("coefs_", "intercepts_"):
+            expected = _to_float32(expected)
+        assert _kind(getattr(ours, name)) == expected, name
+    methods = [m for m in ("predict", "predict_proba", "predict_log_proba", "score")
+               if hasattr(sk, m)]  # fmt: skip
+    for input_dtype in (np.float64, np.float32):
+        Xi = X.astype(input_dtype)
+        for method in methods:
+            args = (Xi, y) if method == "score" else (Xi,)
+            expected = _kind(getattr(sk, method)(*args))
+            if float32_lbfgs and input_dtype == np.float32 and method != "score":
+                expected = _to_float32(expected)
+            got = _kind(getattr(ours, method)(*args))
+            assert got == expected, f"{method} on {np.dtype(input_dtype)} input"
+
+
+# ---------------------------------------------------------------------------
+# L-BFGS: bit for bit
+# ---------------------------------------------------------------------------
+
+
+def _digits_sparse():
+    X, y = load_digits(return_X_y=True)
+    return sp.csr_matrix(X[:600]), y[:600]
+
+
+LBFGS_DATA = {
+    "diabetes": lambda: load_diabetes(return_X_y=True),
+    "breast-cancer-unscaled": _breast_cancer_200,
+    "iris": lambda: load_iris(return_X_y=True),
+    "multilabel": _multilabel,
+    "digits-sparse": _digits_sparse,
+}
+
+
+def lbfgs_case(id, data, weighted=False, **params):
+    return pytest.param(data, {"solver": "lbfgs", **params}, weighted, id=id)
+
+
+LBFGS_EXACT_CASES = [
+    # Issue 22: before, coefs_ differed by 3e-9 at 30 iterations, 0.35 at 100
+    # and 4.5 at the default 200.
+    lbfgs_case("diabetes-relu-200-iterations", "diabetes", hidden_layer_sizes=(10,),
+               random_state=2),
+    lbfgs_case("diabetes-tanh-weighted", "diabetes", weighted=True,
+               hidden_layer_sizes=(8, 6), activation="tanh", random_state=0),
+    lbfgs_case("diabetes-poisson", "diabetes", loss="poisson",
+               hidden_layer_sizes=(10,), random_state=0),
+    lbfgs_case("breast-cancer-unscaled-clipped", "breast-cancer-unscaled",
+               hidden_layer_sizes=(4,), random_state=52),
+    lbfgs_case("breast-cancer-unscaled-weighted-alpha0", "breast-cancer-unscaled",
+               weighted=True, hidden_layer_sizes=(4,), random_state=52, alpha=0.0),
+    lbfgs_case("iris-logistic-softmax", "iris", hidden_layer_sizes=(5, 4),
+               activation="logistic", random_state=0),
+    lbfgs_case("multilabel-identity", "multilabel", hidden_layer_sizes=(7,),
+               activation="identity", random_state=0),
+    lbfgs_case("digits-sparse-10-classes", "digits-sparse", hidden_layer_sizes=(16,),
+               random_state=0, max_iter=40),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("data, params, weighted", LBFGS_EXACT_CASES)
+def test_lbfgs_is_bit_identical(data, params, weighted):
+    """Long L-BFGS runs in float64 end with exactly scikit-learn's weights,
+    ``loss_`` and ``n_iter_``: every evaluation of the objective and its
+    gradient is scikit-learn's, bit for bit (sknn.core.lbfgs)."""
+    X, y = LBFGS_DATA[data]()
+    regression = data == "diabetes"
+    sk_cls = SkMLPRegressor if regression else SkMLPClassifier
+    our_cls = MLPRegressor if regression else MLPClassifier
+    kw = {"sample_weight": weights(X.shape[0])} if weighted else {}
+    sk = sk_cls(**params).fit(X, y, **kw)
+    ours = our_cls(**params).fit(X, y, **kw)
+    assert sk.n_iter_ >= 9  # long enough to amplify any last-bit difference
+    assert ours.n_iter_ == sk.n_iter_
+    assert ours.loss_ == sk.loss_
+    for a, b in zip(sk.coefs_ + sk.intercepts_, ours.coefs_ + ours.intercepts_):
+        np.testing.assert_array_equal(b, a)
+    np.testing.assert_array_equal(ours.predict(X), sk.predict(X))
+
+
+@pytest.mark.parametrize(
+    "dataset, alpha",
+    [("moons", 0.1), ("circles", 0.1), ("circles", 1.0)],
+)
+def test_plot_mlp_alpha_example_is_bit_identical(dataset, alpha):
+    """scikit-learn's ``plot_mlp_alpha`` example (a Pipeline, early_stopping
+    set, which L-BFGS ignores): before, 10 of its 15 fits ended at another
+    ``n_iter_`` (circles, alpha 0.1: test score 0.800 vs 0.775)."""
+    X, y = {
+        "moons": make_moons(noise=0.3, random_state=0),
+        "circles": make_circles(noise=0.2, factor=0.5, random_state=1),
+    }[dataset]
+    X = StandardScaler().fit_transform(X)
+    X_train, X_test = X[:60], X[60:]  # the example's split is a 40% test set
+    y_train, y_test = y[:60], y[60:]
+    params = {"solver": "lbfgs", "alpha": alpha, "random_state": 1,
+              "max_iter": 2000, "early_stopping": True,
+              "hidden_layer_sizes": [10, 10]}  # fmt: skip
+    sk = SkMLPClassifier(**params).fit(X_train, y_train)
+    ours = MLPClassifier(**params).fit(X_train, y_train)
+    assert ours.n_iter_ == sk.n_iter_ > 100
+    assert ours.score(X_test, y_test) == sk.score(X_test, y_test)
+    for a, b in zip(sk.coefs_, ours.coefs_):
+        np.testing.assert_array_equal(b, a)
 
 
 # ---------------------------------------------------------------------------
