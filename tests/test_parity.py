@@ -699,6 +699,31 @@ def test_lbfgs_is_bit_identical(data, params, weighted):
 
 
 @pytest.mark.parametrize(
+    "data, params",
+    [pytest.param("breast-cancer-unscaled", {"hidden_layer_sizes": (4,),
+                  "random_state": 52}, id="breast-cancer-unscaled"),
+     pytest.param("iris", {"hidden_layer_sizes": (5, 4), "activation": "tanh",
+                  "random_state": 0}, id="iris-tanh"),
+     pytest.param("multilabel", {"hidden_layer_sizes": (7,), "random_state": 0},
+                  id="multilabel")],
+)  # fmt: skip
+def test_float32_lbfgs_classification_is_bit_identical(data, params):
+    """scikit-learn's float32 L-BFGS evaluates float32 weights (SciPy hands
+    them back in the dtype of ``x0``): sknn's float32 network follows the same
+    path, bit for bit; scikit-learn's ``coefs_`` are then SciPy's float64
+    iterate, sknn's that iterate in float32 (the deliberate difference)."""
+    X, y = LBFGS_DATA[data]()
+    X = X.astype(np.float32)
+    sk = SkMLPClassifier(solver="lbfgs", **params).fit(X, y)
+    ours = MLPClassifier(solver="lbfgs", **params).fit(X, y)
+    assert ours.n_iter_ == sk.n_iter_ and ours.loss_ == sk.loss_
+    for a, b in zip(sk.coefs_ + sk.intercepts_, ours.coefs_ + ours.intercepts_):
+        assert b.dtype == np.float32
+        np.testing.assert_array_equal(b, a.astype(np.float32))
+    np.testing.assert_array_equal(ours.predict(X), sk.predict(X))
+
+
+@pytest.mark.parametrize(
     "dataset, alpha",
     [("moons", 0.1), ("circles", 0.1), ("circles", 1.0)],
 )
