@@ -141,3 +141,46 @@ def test_sigkill_inside_a_backup_write_then_resume(family, data, tmp_path):
         # The write of epoch n happens as epoch n + 1 begins.
         assert not backups or backups[0][1]["epoch"] == write - 1
         _resume_and_compare(params, X, y, directory, reference)
+
+
+def _fork_stream(params, chunks, directory):
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            warnings.simplefilter("ignore")
+            backup = BackupAndRestore(directory)
+            est = MLPClassifier(**params).set_callbacks(backup)
+            for Xc, yc in chunks[backup.restore(est) :]:
+                est.partial_fit(Xc, yc, classes=[0, 1])
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def test_sigkill_during_a_partial_fit_stream_then_restore(data, tmp_path):
+    X, y = data
+    chunks = [(X[i : i + 20], y[i : i + 20]) for i in range(0, len(X), 20)] * 3
+    params = {**BASE, "solver": "adam", "dropout": 0.1}
+    reference = MLPClassifier(**params)
+    for Xc, yc in chunks:
+        reference.partial_fit(Xc, yc, classes=[0, 1])
+    start = time.perf_counter()
+    os.waitpid(_fork_stream(params, chunks, tmp_path / "timing"), 0)
+    duration = time.perf_counter() - start
+    rng = np.random.default_rng(7)
+    restored_counts = []
+    for trial in range(N_TRIALS):
+        directory = tmp_path / f"trial{trial}"
+        _kill(_fork_stream(params, chunks, directory), rng.uniform(0, duration))
+        backup = BackupAndRestore(directory)
+        est = MLPClassifier(**params).set_callbacks(backup)
+        done = backup.restore(est)
+        restored_counts.append(done)
+        for Xc, yc in chunks[done:]:
+            est.partial_fit(Xc, yc, classes=[0, 1])
+        assert_same_model(reference, est)
+    print(f"stream: {N_TRIALS} trials, calls restored: {restored_counts}")
+    assert sum(0 < n < len(chunks) for n in restored_counts) >= N_TRIALS // 3
