@@ -111,3 +111,16 @@ def test_a_state_naming_a_class_outside_sknn_is_refused():
     tree["__dict__"].append(["evil", {"__generator__": "os", "state": {}}])
     with pytest.raises(UntrustedStateError, match="bit generator"):
         decode(json.dumps(tree), state["arrays"])
+
+
+def test_a_file_from_another_sknn_version_warns():
+    from sknn import InconsistentSknnVersionWarning
+
+    def older(schema):
+        version = schema["content"]["content"]["_sknn_version"]
+        version["content"] = json.dumps("0.0.1")
+        return schema
+
+    blob = _rewrite_schema(sio.dumps(_fitted()), older)
+    with pytest.warns(InconsistentSknnVersionWarning, match="0.0.1"):
+        sio.loads(blob, trusted=["sknn.classifier.MLPClassifier"])
