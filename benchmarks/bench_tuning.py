@@ -1,6 +1,6 @@
 """How long four search engines take to tune sknn's MLPClassifier on digits.
 
-    python benchmarks/bench_tuning.py                # 3 repeats: ~5 min on 2 cores
+    python benchmarks/bench_tuning.py --reps 5       # the guide's table: ~2 min
     python benchmarks/bench_tuning.py --reps 1 --engines halving,hyperband
 
 Engines, used as they are (no search code of sknn's own), over one search space
