@@ -28,10 +28,8 @@ def follows_sklearn(net, l1=0.0):
     (the clipped log-losses, squared error with the identity, Poisson)."""
     loss = net.loss
     canonical = (
-        isinstance(loss, (LogLoss, BinaryLogLoss))
-        and loss.clip
-        or isinstance(loss, SquaredError)
-        and loss.out_activation == "identity"
+        (isinstance(loss, (LogLoss, BinaryLogLoss)) and loss.clip)
+        or (isinstance(loss, SquaredError) and loss.out_activation == "identity")
         or isinstance(loss, Poisson)
     )
     return (
