@@ -736,7 +736,7 @@ def test_plot_mlp_alpha_example_is_bit_identical(dataset, alpha):
         "circles": make_circles(noise=0.2, factor=0.5, random_state=1),
     }[dataset]
     X = StandardScaler().fit_transform(X)
-    X_train, X_test = X[:60], X[60:]  # the example's split is a 40% test set
+    X_train, X_test = X[:60], X[60:]  # 40% held out, as the example (unshuffled)
     y_train, y_test = y[:60], y[60:]
     params = {"solver": "lbfgs", "alpha": alpha, "random_state": 1,
               "max_iter": 2000, "early_stopping": True,
