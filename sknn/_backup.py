@@ -296,7 +296,7 @@ class _Session(Callback):
         self.rng.set_state(decoder(node["rng"]))
         if self.noise_rng is not None:
             self.noise_rng.bit_generator.state = decoder(node["noise_rng"])
-        state._resumed_epochs = self.first_epoch = state.n_iter
+        self.first_epoch = state.n_iter
         self.found = self.node = self.decoder = None
 
     def on_epoch_begin(self, net, state):

@@ -136,8 +136,6 @@ class SquaredError(Loss):
 class _ClippedLogLoss(Loss):
     """A log-loss whose value is scikit-learn's (``clip=True``) or exact."""
 
-    clip = True  # (also for losses pickled before the option existed)
-
     def __init__(self, clip=True):
         self.clip = bool(clip)
 

@@ -249,10 +249,11 @@ def _epochs(
     def initial_loss():  # the loss of the epoch's starting parameters
         return _loss_at(net, start.params, X, Y, sample_weight, batch_size, alpha, l1)
 
+    first = state.n_iter
     for callback in callbacks:
         callback.on_train_begin(net, state)
     # A call resumed from a backup (sknn.BackupAndRestore) has done some epochs.
-    for _ in range(max_iter - state.__dict__.pop("_resumed_epochs", 0)):
+    for _ in range(max_iter - (state.n_iter - first)):
         start.save(net, state)
         rate = state.schedule.rate
         try:
