@@ -67,21 +67,12 @@ def _assign(views, value, name):
 class FittedMixin:
     """Prediction plumbing, weight views and version-aware pickling."""
 
-    def _validate_X(self, X):
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
-            reset=False,
-        )  # fmt: skip
-        return cast_to(X, self._network.dtype, "X")
-
-    def _forward(self, X):
-        """Validated ``X`` through the fitted network: the output activations.
-
-        In scikit-learn's dtype: its products ``X @ coefs_`` promote, so the
-        outputs are float32 only when both ``X`` and the model are; float64
-        ``X`` given to a float32 model is computed (and returned) in float64,
-        by a float64 copy of the network (its parameters upcast exactly).
-        """
+    def _network_for(self, X):
+        """The fitted network and validated ``X`` in scikit-learn's dtype: its
+        products ``X @ coefs_`` promote, so outputs are float32 only when both
+        ``X`` and the model are; float64 ``X`` given to a float32 model is
+        computed (and returned) in float64, by a float64 copy of the network
+        (its parameters upcast exactly)."""
         check_is_fitted(self)
         net = self._network
         X = validate_data(
@@ -89,8 +80,13 @@ class FittedMixin:
             reset=False,
         )  # fmt: skip
         if X.dtype.itemsize > net.dtype.itemsize:
-            return net.astype(X.dtype).predict(X)
-        return net.predict(cast_to(X, net.dtype, "X"))
+            return net.astype(X.dtype), X
+        return net, cast_to(X, net.dtype, "X")
+
+    def _forward(self, X):
+        """Validated ``X`` through the fitted network: the output activations."""
+        net, X = self._network_for(X)
+        return net.predict(X)
 
     def _mc_dropout(self, X, mc_samples):
         """``mc_samples`` predictions with dropout on: shape (k, n, n_outputs)

@@ -53,20 +53,19 @@ def mc_passes(est, X, mc_samples):
     first pass is asked for). The passes are seeded by ``random_state``."""
     check_mc_samples(mc_samples)
     check_is_fitted(est)
-    net = est._network
-    if not any(net.dropout):
+    if not any(est._network.dropout):
         raise ValueError(
             "Monte-Carlo dropout needs dropout > 0 in at least one hidden layer; "
             "this model was trained without dropout."
         )
-    X = est._validate_X(X)
+    net, X = est._network_for(X)
     seed = check_random_state(est.random_state).randint(np.iinfo(np.int32).max)
     rng = np.random.default_rng(seed)
     return (net.predict(X, rng=rng) for _ in range(mc_samples))
 
 
 def mc_mean(est, X, mc_samples):
-    """The mean of the passes (summed in float64), in the model's dtype."""
+    """The mean of the passes (summed in float64), in the prediction's dtype."""
     passes = mc_passes(est, X, mc_samples)
     total = None
     for p in passes:
@@ -80,7 +79,7 @@ def mc_mean(est, X, mc_samples):
 
 def mc_mean_std(est, X, mc_samples):
     """The mean and (population) standard deviation of the passes, in the
-    model's dtype.
+    prediction's dtype (as :meth:`predict`'s).
 
     Welford's update in float64, on each entry divided by the largest
     magnitude seen so far in that entry (the running sums are rescaled when

@@ -33,7 +33,7 @@ def test_regressor_mean_and_std_are_those_of_the_stacked_passes(dtype, k):
     reg = _fit(MLPRegressor, dtype, y_reg)
     mean, std = reg.predict(X, return_std=True, mc_samples=k)
     passes = reg._mc_dropout(X, k).astype(np.float64)[:, :, 0]
-    assert mean.dtype == std.dtype == dtype
+    assert mean.dtype == std.dtype == reg.predict(X).dtype == np.float64
     rtol = 1e-6 if dtype == np.float32 else 1e-13
     atol = 1e-6 if dtype == np.float32 else 1e-13
     np.testing.assert_allclose(mean, passes.mean(axis=0), rtol=rtol, atol=atol)
@@ -45,9 +45,21 @@ def test_classifier_mean_is_that_of_the_stacked_passes(dtype):
     clf = _fit(MLPClassifier, dtype, y_clf)
     proba = clf.predict_proba(X, mc_samples=50)
     passes = clf._mc_dropout(X, 50).astype(np.float64)
-    assert proba.dtype == dtype
+    assert proba.dtype == clf.predict_proba(X).dtype == np.float64
     tol = 1e-6 if dtype == np.float32 else 1e-14
     np.testing.assert_allclose(proba, passes.mean(axis=0), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_passes_come_in_the_dtype_of_plain_predictions(dtype):
+    # As predict's: float32 only when both the model and X are float32.
+    reg, clf = _fit(MLPRegressor, dtype, y_reg), _fit(MLPClassifier, dtype, y_clf)
+    for X_in in (X, X.astype(np.float32)):
+        expected = np.result_type(X_in.dtype, dtype)
+        mean, std = reg.predict(X_in, return_std=True, mc_samples=3)
+        assert mean.dtype == std.dtype == reg.predict(X_in).dtype == expected
+        proba = clf.predict_proba(X_in, mc_samples=3)
+        assert proba.dtype == clf.predict_proba(X_in).dtype == expected
 
 
 @pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
