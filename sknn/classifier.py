@@ -396,10 +396,10 @@ default=None
             Log-probabilities.
         """
         # log of predict_proba, as scikit-learn's checks require (-inf where a
-        # probability underflows to 0).
+        # probability underflows to 0, with NumPy's "divide by zero" warning,
+        # as scikit-learn's).
         p = self.predict_proba(X)
-        with np.errstate(divide="ignore"):
-            return np.log(p, out=p)
+        return np.log(p, out=p)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -914,3 +914,23 @@ def test_hidden_layer_sizes_not_positive(hidden_layer_sizes):
     our_exc = _raised(MLPClassifier(**params), X, y)
     assert isinstance(sk_exc, ValueError)
     assert_same_error(sk_exc, our_exc)
+
+
+def test_predict_log_proba_of_a_zero_probability_warns_like_sklearn():
+    # Issue 22's probe: unscaled breast cancer saturates the sigmoid, so some
+    # probabilities are 0: both libraries return -inf with NumPy's warning.
+    X, y = _breast_cancer_200()
+    params = {"hidden_layer_sizes": (5,), "solver": "lbfgs", "max_iter": 10,
+              "activation": "identity", "random_state": 3}  # fmt: skip
+    results = []
+    for cls in (SkMLPClassifier, MLPClassifier):
+        est = cls(**params).fit(X, y)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            log_proba = est.predict_log_proba(X)
+        results.append((log_proba, [(w.category, str(w.message)) for w in caught]))
+    (sk_log, sk_warned), (our_log, our_warned) = results
+    assert np.isneginf(sk_log).any()
+    np.testing.assert_array_equal(our_log, sk_log)
+    assert sk_warned == [(RuntimeWarning, "divide by zero encountered in log")]
+    assert our_warned == sk_warned
