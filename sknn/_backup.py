@@ -23,9 +23,11 @@ from ._backup_file import (
     SLOTS,
     array_digest,
     differences,
+    lock_directory,
     params_fingerprint,
     read_backups,
     remove_backups,
+    unlock_directory,
     write_backup,
 )
 from ._fitted import InconsistentSknnVersionWarning
@@ -43,7 +45,20 @@ _CALLBACK_ATTRIBUTES = (
 
 
 class BackupMismatchError(ValueError):
-    """A backup was written by another run (parameters, data or starting model)."""
+    """A backup belongs to another run: its parameters, data or starting model
+    differ, another fit is using the directory, or the backup is malformed."""
+
+
+#: What a well-formed file with a malformed state raises when it is read.
+_MALFORMED = (LookupError, TypeError, ValueError, AttributeError, RecursionError)
+
+
+def _malformed(directory, exc):
+    return BackupMismatchError(
+        f"The backup in {directory!r} passed its checksum but its state is "
+        f"malformed ({type(exc).__name__}: {exc}), so it is not resumed: remove "
+        f"{SLOTS[0]} and {SLOTS[1]} there to start afresh."
+    )
 
 
 class BackupWarning(UserWarning):
@@ -86,13 +101,23 @@ class BackupAndRestore:
         Write a backup every ``save_every`` completed epochs.
     """
 
+    # A handle on a directory, not model state: a model file (skops, the
+    # plain state of a pickle) holds it only as a type the user must trust.
+    _not_plain_data = True
+
     def __init__(self, directory, save_every=1):
         if int(save_every) != save_every or save_every < 1:
             raise ValueError(f"save_every must be an int >= 1, got {save_every!r}")
         self.directory = os.fspath(directory)
         self.save_every = int(save_every)
-        self._session = None
+        self._sessions = {}  # id(estimator) -> [lock fd, _Session] of a fit
         self._stream = None  # (seq, n_calls) of this process's stream
+
+    def __getstate__(self):  # a copy (joblib's workers) holds no fit's lock
+        return {k: v for k, v in vars(self).items() if k != "_sessions"}
+
+    def __setstate__(self, state):
+        vars(self).update(state, _sessions={})
 
     def __repr__(self):
         return f"BackupAndRestore({self.directory!r}, save_every={self.save_every})"
@@ -101,10 +126,21 @@ class BackupAndRestore:
 
     def setup(self, estimator, context):
         os.makedirs(self.directory, exist_ok=True)
-        self._session = None
+        try:
+            fd = lock_directory(self.directory)
+        except BlockingIOError:
+            raise BackupMismatchError(
+                f"Another fit is using the backup directory {self.directory!r} "
+                "(one run per directory). Give each estimator its own "
+                "BackupAndRestore(directory); scikit-learn's clone (GridSearchCV, "
+                "cross_validate, ...) shares callbacks: attach none to an "
+                "estimator that is cloned."
+            ) from None
+        self._sessions[id(estimator)] = [fd, None]
 
     def teardown(self, estimator, context):
-        self._session = None
+        fd, _ = self._sessions.pop(id(estimator), (None, None))
+        unlock_directory(self.directory, fd)
 
     def on_fit_task_begin(self, estimator, context, **kwargs):
         pass
@@ -112,7 +148,10 @@ class BackupAndRestore:
     def on_fit_task_end(self, estimator, context, **kwargs):
         if context is not getattr(estimator, "_callback_fit_ctx", None):
             return None  # an epoch or a batch
-        session, self._session = self._session, None
+        entry = self._sessions.get(id(estimator))
+        session = None if entry is None else entry[1]
+        if entry is not None:
+            entry[1] = None
         if session is None:  # L-BFGS
             return None
         if session.incremental:
@@ -157,13 +196,21 @@ class BackupAndRestore:
             self._stream = None
             return 0
         header, tree, arrays = found
-        attributes = decode(tree, arrays)
+        try:
+            attributes = decode(tree, arrays)
+            if not isinstance(attributes, dict) or not all(
+                isinstance(key, str) for key in attributes
+            ):
+                raise TypeError("not a dict of attributes")
+            n_calls, seq = int(header["n_calls"]), int(header["seq"])
+        except _MALFORMED as exc:
+            raise _malformed(self.directory, exc) from None
         for key in [k for k in vars(estimator) if k.endswith("_") or k.startswith("_")]:
             if key not in _CALLBACK_ATTRIBUTES and not key.startswith("__"):
                 delattr(estimator, key)
         vars(estimator).update(attributes)
-        self._stream = (header["seq"], header["n_calls"])
-        return header["n_calls"]
+        self._stream = (seq, n_calls)
+        return n_calls
 
     def clear(self):
         """Remove the backup (e.g. at the end of a ``partial_fit`` stream)."""
@@ -255,8 +302,11 @@ class BackupAndRestore:
             found = self._newest("fit", est, data=data, start=start)
             session = _Session(self, fingerprint, found, incremental=False)
             if found is not None:
-                session.resume_entry(rng)
-        self._session = session
+                try:
+                    session.resume_entry(rng)
+                except _MALFORMED as exc:
+                    raise _malformed(self.directory, exc) from None
+        self._sessions.setdefault(id(est), [None, None])[1] = session
         return session
 
 
@@ -268,7 +318,7 @@ class _Session(Callback):
         self.owner, self.fingerprint = owner, fingerprint
         self.incremental = incremental
         self.found = found
-        self.seq = found[0]["seq"] if found else 0
+        self.seq = 0  # the backed-up run's, once resume_entry has read it
         self.rng = self.noise_rng = self.entry = None
         self.first_epoch = 0
 
@@ -276,6 +326,7 @@ class _Session(Callback):
         """Rewind ``rng`` to where the backed-up call started (before the
         validation split and the dropout seed are drawn)."""
         header, tree, arrays = self.found
+        self.seq = int(header["seq"])
         self.decoder = _Decoder(arrays)
         self.node = dict(json.loads(tree)["__dict__"])  # the captured dict's items
         rng.set_state(self.decoder(self.node["entry"]))
@@ -286,9 +337,20 @@ class _Session(Callback):
     def on_train_begin(self, net, state):
         if self.found is None:
             return
+        try:
+            self._restore(net, state)
+        except _MALFORMED as exc:
+            raise _malformed(self.owner.directory, exc) from None
+        self.first_epoch = state.n_iter
+        self.found = self.node = self.decoder = None
+
+    def _restore(self, net, state):
         node, decoder = self.node, self.decoder
-        np.copyto(net.params, decoder(node["params"]))
-        np.copyto(net.stats, decoder(node["stats"]))
+        for name in ("params", "stats"):
+            live, saved = getattr(net, name), decoder(node[name])
+            if saved.shape != live.shape or saved.dtype != live.dtype:
+                raise ValueError(f"{name} of shape {saved.shape} and {saved.dtype}")
+            np.copyto(live, saved)
         restore_into(state, node["state"], decoder)
         order = decoder(node["order"])
         if order is not None:
@@ -296,8 +358,6 @@ class _Session(Callback):
         self.rng.set_state(decoder(node["rng"]))
         if self.noise_rng is not None:
             self.noise_rng.bit_generator.state = decoder(node["noise_rng"])
-        self.first_epoch = state.n_iter
-        self.found = self.node = self.decoder = None
 
     def on_epoch_begin(self, net, state):
         if self.incremental or state.n_iter <= self.first_epoch:

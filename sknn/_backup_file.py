@@ -24,13 +24,29 @@ import zipfile
 
 import numpy as np
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory lock; one fit per directory unchecked
+    fcntl = None
+
 from . import _version
 
-__all__ = ["FORMAT_VERSION", "SLOTS", "read_backups", "remove_backups", "write_backup"]
+__all__ = [
+    "FORMAT_VERSION",
+    "LOCK",
+    "SLOTS",
+    "lock_directory",
+    "read_backups",
+    "remove_backups",
+    "unlock_directory",
+    "write_backup",
+]
 
 FORMAT = "sknn-backup"
 FORMAT_VERSION = 1
 SLOTS = ("sknn-backup-0.npz", "sknn-backup-1.npz")
+#: Held (``flock``) by the fit using the directory; removed when it ends.
+LOCK = "sknn-backup.lock"
 _TEST_HOOK = "_SKNN_BACKUP_TEST_HOOK"  # tests only: "kill:<n>" or "sleep:<s>"
 _writes = [0]  # writes in this process, for the test hook
 
@@ -164,6 +180,48 @@ def remove_backups(directory):
     _fsync_directory(directory)
 
 
+def lock_directory(directory):
+    """Hold ``directory`` for one fit: an open, ``flock``-ed file descriptor
+    (None without ``fcntl`` or on a file system without locks). Raises
+    BlockingIOError if another fit (another process, or another thread)
+    holds it. The kernel releases the lock when the process dies, so a
+    killed fit leaves no stale lock.
+    """
+    if fcntl is None:
+        return None
+    path = os.path.join(directory, LOCK)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise BlockingIOError(f"{path} is locked") from None
+        except OSError:  # a file system without locks (some network mounts)
+            os.close(fd)
+            unlock_directory(directory, None, remove=True)
+            return None
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # removed by its holder meanwhile: lock the new file
+
+
+def unlock_directory(directory, fd, remove=False):
+    """Release :func:`lock_directory`'s lock and remove the lock file."""
+    if fd is None and not remove:
+        return
+    try:
+        os.remove(os.path.join(directory, LOCK))
+    except FileNotFoundError:
+        pass
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
 # -- fingerprints -------------------------------------------------------------
 
 #: Parameters that change what a fit prints, not what it computes.
@@ -190,20 +248,33 @@ def params_fingerprint(est):
 
 
 def array_digest(a):
-    """SHA-256 of an array (dense or sparse), its dtype and shape."""
+    """``"<kind> <dtype> <shape> sha256:<hex>"`` of an array (dense or
+    sparse): the SHA-256 of its dtype, shape and values, after words that
+    say how two arrays differ."""
     if a is None:
         return None
     h = hashlib.sha256()
     if hasattr(a, "tocsr") and not isinstance(a, np.ndarray):
         a = a.tocsr()
         h.update(f"sparse {a.shape}".encode())
-        parts = (a.data, a.indices, a.indptr)
+        parts, kind = (a.data, a.indices, a.indptr), "sparse"
     else:
-        parts = (np.asarray(a),)
+        a = np.asarray(a)
+        parts, kind = (a,), "dense"
     for part in parts:
         h.update(f"{part.dtype.str} {part.shape}".encode())
         h.update(memoryview(np.ascontiguousarray(part)).cast("B"))
-    return h.hexdigest()
+    shape = "x".join(map(str, a.shape))
+    return f"{kind} {a.dtype} {shape} sha256:{h.hexdigest()}"
+
+
+def _data_difference(name, old, new):
+    old_words, new_words = (
+        "none" if d is None else str(d).partition(" sha256:")[0] for d in (old, new)
+    )
+    if old_words != new_words:
+        return f"data {name}: {old_words} (now {new_words})"
+    return f"data {name} differs (the same shape and dtype, other values)"
 
 
 def differences(saved, current):
@@ -223,7 +294,7 @@ def differences(saved, current):
     old, new = saved.get("data", {}), current.get("data", {})
     for name in sorted(old.keys() | new.keys()):
         if old.get(name) != new.get(name):
-            out.append(f"data {name} differs")
+            out.append(_data_difference(name, old.get(name), new.get(name)))
     if saved.get("start") != current.get("start"):
         out.append(
             "the model the fit starts from differs (warm_start: another fitted "

@@ -13,8 +13,10 @@ Two ways back, neither of which imports or calls anything the file names:
 
 * :func:`decode` builds the objects. Only classes defined in ``sknn`` (and
   NumPy's bit generators and scikit-learn's ``LabelBinarizer``) can be
-  built: a class is looked up in an already imported module and must be
-  defined there; anything else raises
+  built, and not those marked ``_not_plain_data`` (``BackupAndRestore``
+  names a directory: no model file builds one unasked); a class is looked
+  up in an already imported module and must be defined there; anything
+  else raises
   :class:`UntrustedStateError`. Objects are made with ``cls.__new__`` and
   given their state (``__setstate__`` if the class defines one).
 * :func:`restore_into` writes a tree into live objects of the same classes
@@ -119,6 +121,8 @@ class _Encoder:
             bg = value.bit_generator
             return {"__generator__": type(bg).__name__, "state": self(bg.state)}
         module = type(value).__module__
+        if getattr(type(value), "_not_plain_data", False):
+            raise NotPlain(f"{module}.{type(value).__qualname__} is not model state")
         if (
             module == "sknn"
             or module.startswith("sknn.")
@@ -156,6 +160,8 @@ def _trusted_class(name):
         cls = getattr(cls, part, None)
     if not isinstance(cls, type) or cls.__module__ != module_name:
         raise UntrustedStateError(f"the state names {name!r}: no such sknn class")
+    if getattr(cls, "_not_plain_data", False):  # e.g. BackupAndRestore
+        raise UntrustedStateError(f"the state names {name!r}, which is not state")
     return cls
 
 
@@ -273,19 +279,29 @@ def to_plain(state):
     written plainly moved into one ``{"tree", "arrays"}`` entry (pickle and
     skops then see only a JSON string and arrays); the others (scikit-learn
     objects such as a ``LabelBinarizer``, a user's callable) stay as they are.
+
+    One pass (pickle, ``deepcopy`` and joblib's workers call it for every
+    fitted estimator): an attribute that turns out not plain is taken back
+    out of the encoding, so no reference points into it.
     """
-    plain, raw = {}, {}
+    plain, raw, items, arrays = {}, {}, [], {}
+    encoder = _Encoder(arrays, "a")
+    encoder._ref(plain)  # the dict node of the plain part: id 0, as encode(plain)
     for key, value in state.items():
         if key == "_sklearn_version":  # scikit-learn's __setstate__ reads it
             raw[key] = value
             continue
+        n_refs, n_arrays = len(encoder.keep), len(arrays)
         try:
-            encode(value)
+            items.append([encoder(key), encoder(value)])
         except NotPlain:
+            for kept in encoder.keep[n_refs:]:
+                del encoder.memo[id(kept)]
+            del encoder.keep[n_refs:]
+            for name in list(arrays)[n_arrays:]:
+                del arrays[name]
             raw[key] = value
-        else:
-            plain[key] = value
-    tree, arrays = encode(plain)
+    tree = json.dumps({"__dict__": items, "id": 0}, separators=(",", ":"))
     return {**raw, PLAIN_KEY: {"tree": tree, "arrays": arrays, "order": list(state)}}
 
 

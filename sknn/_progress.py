@@ -50,7 +50,10 @@ class ProgressLogger(Callback):
         epoch 3/10 [#####...............] batch 45/157 loss 0.512345 ETA 0:30
 
     The bar and the ETA cover the whole run (``n_epochs`` x ``n_batches``
-    batches; with early stopping the ETA is an upper bound); ``loss`` is the
+    batches; with early stopping the ETA is an upper bound). With
+    ``last_epoch`` (a fit's ``max_iter``) the run ends there instead: a fit
+    resumed from a backup (``sknn.BackupAndRestore``) after epoch 4 of 12
+    shows ``epoch 5/12``, its bar over the 8 epochs left; ``loss`` is the
     training loss of the last completed epoch, followed by the last
     validation score if there is one. The line is redrawn at most once every
     ``min_interval`` seconds: between redraws a batch costs one call of
@@ -78,8 +81,10 @@ class ProgressLogger(Callback):
         width=20,
         clock=time.monotonic,
         log=print,
+        last_epoch=None,
     ):
         self.n_epochs = n_epochs
+        self.last_epoch = last_epoch
         self.n_batches = n_batches
         self.stream = stream
         self.min_interval = min_interval
@@ -101,6 +106,11 @@ class ProgressLogger(Callback):
             else max(self.min_interval, self.plain_interval)
         )
         self._first_epoch = state.n_iter  # > 0 when partial_fit continues
+        self._last_epoch = (
+            self._first_epoch + self.n_epochs
+            if self.last_epoch is None
+            else self.last_epoch
+        )
         self._epoch = state.n_iter + 1
         self._line_length = 0
         self._start = self.clock()
@@ -158,7 +168,7 @@ class ProgressLogger(Callback):
     def _draw(self, state, batch, now, final=False):
         done_epochs = self._epoch - 1 - self._first_epoch
         done = done_epochs * self.n_batches + batch
-        total = max(self.n_epochs * self.n_batches, 1)
+        total = max((self._last_epoch - self._first_epoch) * self.n_batches, 1)
         fraction = min(done / total, 1.0)
         filled = int(self.width * fraction)
         bar = "#" * filled + "." * (self.width - filled)
@@ -177,7 +187,7 @@ class ProgressLogger(Callback):
             eta = "ETA ?"
         loss = "--" if state.loss is None else f"{state.loss:.6f}"
         line = (
-            f"epoch {self._epoch}/{self._first_epoch + self.n_epochs} [{bar}] "
+            f"epoch {self._epoch}/{self._last_epoch} [{bar}] "
             f"batch {batch}/{self.n_batches} loss {loss}"
         )
         if state.validation_scores:

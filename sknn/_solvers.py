@@ -87,7 +87,8 @@ def run_stochastic(est, net, state, X, Y, y, sample_weight, incremental,
     log = print if est.verbose else None
     if est.progress_bar:  # on stderr; clears itself before messages
         n_epochs = 1 if incremental else est.max_iter
-        progress = ProgressLogger(n_epochs, n_batches)
+        last = None if incremental else est.max_iter  # also when resumed
+        progress = ProgressLogger(n_epochs, n_batches, last_epoch=last)
         callbacks.append(progress)
         log = progress.write if log else None
     if est.verbose:

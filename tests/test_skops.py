@@ -124,3 +124,22 @@ def test_a_file_from_another_sknn_version_warns():
     blob = _rewrite_schema(sio.dumps(_fitted()), older)
     with pytest.warns(InconsistentSknnVersionWarning, match="0.0.1"):
         sio.loads(blob, trusted=["sknn.classifier.MLPClassifier"])
+
+
+def test_an_attached_backup_callback_is_one_more_type_to_trust(tmp_path):
+    # A BackupAndRestore names a directory to write into: a model file holds
+    # it only as a type the user trusts explicitly (or detaches before saving).
+    from sknn import BackupAndRestore
+
+    est = _fitted().set_callbacks(BackupAndRestore(tmp_path))
+    blob = sio.dumps(est)
+    assert sio.get_untrusted_types(data=blob) == [
+        "sknn._backup.BackupAndRestore",
+        "sknn.classifier.MLPClassifier",
+    ]
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
+        sio.loads(blob, trusted=["sknn.classifier.MLPClassifier"])
+    loaded = sio.loads(blob, trusted=sio.get_untrusted_types(data=blob))
+    assert loaded._skl_callbacks[0].directory == str(tmp_path)
+    blob = sio.dumps(est.set_callbacks())  # detached: the one type again
+    assert sio.get_untrusted_types(data=blob) == ["sknn.classifier.MLPClassifier"]
