@@ -27,6 +27,7 @@ from ._backup_file import (
     params_fingerprint,
     read_backups,
     remove_backups,
+    stream_digest,
     unlock_directory,
     write_backup,
 )
@@ -219,7 +220,7 @@ class BackupAndRestore:
 
     # -- reading --------------------------------------------------------------
 
-    def _newest(self, kind, est, data, start=None):
+    def _newest(self, kind, est, data, start=None, stream=None):
         """The newest valid backup ``(header, tree, arrays)`` or None; a
         backup of another run raises :class:`BackupMismatchError`."""
         if not os.path.isdir(self.directory):
@@ -254,9 +255,10 @@ class BackupAndRestore:
         }
         saved = dict(header.get("fingerprint", {}), kind=header.get("kind"))
         if data is not None:
-            current.update(data=data, start=start)
+            current.update(data=data, start=start, stream=stream)
         else:  # a stream: the data change from call to call
             saved.pop("data", None), saved.pop("start", None)
+            saved.pop("stream", None)
         diff = differences(saved, current)
         if diff:
             raise BackupMismatchError(
@@ -287,6 +289,7 @@ class BackupAndRestore:
             "params": params_fingerprint(est),
             "data": data,
             "start": start,
+            "stream": stream_digest(est, rng),
         }
         if incremental:
             if self._stream is None:
@@ -299,7 +302,9 @@ class BackupAndRestore:
                     )
             session = _Session(self, fingerprint, None, incremental=True)
         else:
-            found = self._newest("fit", est, data=data, start=start)
+            found = self._newest(
+                "fit", est, data=data, start=start, stream=fingerprint["stream"]
+            )
             session = _Session(self, fingerprint, found, incremental=False)
             if found is not None:
                 try:

@@ -277,6 +277,16 @@ def _data_difference(name, old, new):
     return f"data {name} differs (the same shape and dtype, other values)"
 
 
+def stream_digest(est, rng):
+    """The state of a ``RandomState`` given as ``random_state`` when the call
+    starts (None for an int, always the same stream, and for None, NumPy's
+    global stream, which a resume rewinds to the backed-up run's)."""
+    if not isinstance(est.random_state, np.random.RandomState):
+        return None
+    _, keys, pos, has_gauss, gauss = rng.get_state()
+    return f"{array_digest(keys)} pos={pos} gauss={has_gauss}:{gauss!r}"
+
+
 def differences(saved, current):
     """What differs between two fingerprints, in words."""
     out = []
@@ -295,6 +305,11 @@ def differences(saved, current):
     for name in sorted(old.keys() | new.keys()):
         if old.get(name) != new.get(name):
             out.append(_data_difference(name, old.get(name), new.get(name)))
+    if saved.get("stream") != current.get("stream"):
+        out.append(
+            "parameter random_state: a RandomState in another state than the "
+            "backed-up run's (give it the one that run was given: the same seed)"
+        )
     if saved.get("start") != current.get("start"):
         out.append(
             "the model the fit starts from differs (warm_start: another fitted "

@@ -210,3 +210,13 @@ def test_a_file_system_without_locks_still_backs_up(data, tmp_path, monkeypatch)
     resumed.fit(X, y)
     assert_same_model(MLPClassifier(**BASE).fit(X, y), resumed)
     assert os.listdir(tmp_path) == []
+
+
+def test_a_random_state_object_in_another_state_is_refused(data, tmp_path):
+    # RandomState(4) again resumes (test_backup); RandomState(5) is another run.
+    X, y = data
+    params = {**BASE, "solver": "sgd", "random_state": np.random.RandomState(4)}
+    crash_then_resume(MLPClassifier, params, X, y, tmp_path)
+    other = MLPClassifier(**{**params, "random_state": np.random.RandomState(5)})
+    with pytest.raises(BackupMismatchError, match="RandomState in another state"):
+        other.set_callbacks(BackupAndRestore(tmp_path)).fit(X, y)
