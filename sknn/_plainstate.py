@@ -239,10 +239,13 @@ def _generator(name, state):
 def decode(tree, arrays):
     """The value :func:`encode` wrote (objects built from sknn classes only)."""
     try:
-        node = json.loads(tree)
-    except (TypeError, ValueError) as exc:
-        raise UntrustedStateError(f"malformed state: {exc}") from None
-    return _Decoder(arrays)(node)
+        return _Decoder(arrays)(json.loads(tree))
+    except UntrustedStateError:
+        raise
+    except (LookupError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise UntrustedStateError(
+            f"malformed state ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def restore_into(obj, node, decoder, path="state"):

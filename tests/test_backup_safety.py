@@ -220,3 +220,13 @@ def test_a_random_state_object_in_another_state_is_refused(data, tmp_path):
     other = MLPClassifier(**{**params, "random_state": np.random.RandomState(5)})
     with pytest.raises(BackupMismatchError, match="RandomState in another state"):
         other.set_callbacks(BackupAndRestore(tmp_path)).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "tree",
+    ['{"__ref__": 7}', '{"__array__": "a9", "id": 0}', '{"__dict__": 3, "id": 0}', "{"],
+)
+def test_a_malformed_plain_state_is_refused_clearly(tree):
+    # What a crafted skops file or pickle could hold in its plain part.
+    with pytest.raises(UntrustedStateError, match="malformed state"):
+        decode(tree, {})
