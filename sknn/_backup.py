@@ -84,8 +84,10 @@ class BackupAndRestore:
     A backup of another run is refused (:class:`BackupMismatchError`, saying
     what differs); a damaged one (checksum) is skipped with a
     :class:`BackupWarning` for the previous one. Backups are ``.npz``
-    archives of arrays and JSON, never pickles; loading one builds no object
-    it names.
+    archives of arrays and JSON, never pickles; loading one imports and
+    calls nothing it names (it builds sknn's own classes only). Another fit
+    using the directory at the same time (a thread, a process, a clone
+    sharing the callback) is refused: one run per directory.
 
     ``partial_fit`` writes the whole fitted estimator after every call; in a
     new process, :meth:`restore` loads it into an estimator with the same
