@@ -144,7 +144,7 @@ def encode(value, arrays=None, prefix="a"):
     """
     arrays = {} if arrays is None else arrays
     tree = _Encoder(arrays, prefix)(value)
-    return json.dumps(tree, separators=(",", ":")), arrays
+    return json.dumps(tree, separators=(",", ":"), check_circular=False), arrays
 
 
 def _trusted_class(name):
@@ -304,7 +304,9 @@ def to_plain(state):
             for name in list(arrays)[n_arrays:]:
                 del arrays[name]
             raw[key] = value
-    tree = json.dumps({"__dict__": items, "id": 0}, separators=(",", ":"))
+    tree = json.dumps(
+        {"__dict__": items, "id": 0}, separators=(",", ":"), check_circular=False
+    )
     return {**raw, PLAIN_KEY: {"tree": tree, "arrays": arrays, "order": list(state)}}
 
 
