@@ -434,7 +434,9 @@ def run(cfg, lib):
         n = len(X)
         bounds = np.linspace(0, n, cfg["chunks"] + 1).astype(int)
         classes = None
-        if cfg["kind"] == "classifier" and cfg["task"] != "multilabel":
+        if cfg["task"] == "multilabel":  # the indicator matrix's columns
+            classes = np.arange(np.shape(y)[1])
+        elif cfg["kind"] == "classifier":
             classes = np.unique(np.asarray(y))
         for i in range(cfg["chunks"]):
             if i == 1 and cfg.get("changes"):
