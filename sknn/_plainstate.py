@@ -311,11 +311,11 @@ def to_plain(state):
 
 
 def from_plain(state):
-    """The inverse of :func:`to_plain` (states without a plain part pass)."""
+    """The inverse of :func:`to_plain`."""
     state = dict(state)
     plain = state.pop(PLAIN_KEY, None)
-    if plain is None:
-        return state
+    if not isinstance(plain, dict) or {"tree", "arrays", "order"} - set(plain):
+        raise UntrustedStateError("malformed state: no plain part")
     state.update(decode(plain["tree"], plain["arrays"]))
-    order = [key for key in plain.get("order", ()) if key in state]
+    order = [key for key in plain["order"] if key in state]
     return {**{key: state[key] for key in order}, **state}
