@@ -109,8 +109,7 @@ def hidden_sizes(sizes):
     try:
         nonpositive = bool(np.any(np.array(sizes) <= 0))  # scikit-learn's check
     except TypeError as exc:  # raised again as it is (NumPy's UFuncTypeError)
-        if hasattr(exc, "add_note"):  # Python >= 3.11
-            exc.add_note(f"({hint}.)")
+        exc.add_note(f"({hint}.)")
         raise
     if nonpositive:
         raise ValueError(
